@@ -1,0 +1,4 @@
+package dev.meshguard.policy;
+
+/** `outputClaimToHeaders[]`: copy a (possibly nested, dot-separated) claim into a header. */
+public record ClaimToHeader(String header, String claim) {}
