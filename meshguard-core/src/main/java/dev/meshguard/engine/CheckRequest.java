@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param rawPath the request target as received: path, optional query and fragment
  * @param headers the request headers
  * @param sourceIp the direct peer address (`source.ip`), may be null
- * @param remoteIp the client address derived from `x-forwarded-for` (`remote.ip`); null means
- *     the same as {@code sourceIp}
+ * @param remoteIp the client address derived from `x-forwarded-for` (`remote.ip`); null means the
+ *     same as {@code sourceIp}
  * @param sourcePrincipal the peer's mTLS identity without `spiffe://`, or null for plaintext
  * @param destinationIp the local address the request arrived on, may be null
  * @param destinationPort the local port the request arrived on, or 0 when unknown

@@ -1,8 +1,8 @@
 package dev.meshguard.jwt;
 
 /**
- * A parsed JWKS (or Google's X.509 certificate map), with Envoy's leniency and checks.
- * PLACEHOLDER API: implemented by the jwt work package.
+ * A parsed JWKS (or Google's X.509 certificate map), with Envoy's leniency and checks. PLACEHOLDER
+ * API: implemented by the jwt work package.
  */
 public final class JwkSet {
   private JwkSet() {}

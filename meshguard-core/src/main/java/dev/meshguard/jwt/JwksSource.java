@@ -1,8 +1,8 @@
 package dev.meshguard.jwt;
 
 /**
- * Where one JWT rule's verification keys come from (inline `jwks`, a `jwksUri`, OpenID
- * discovery). Implementations are thread-safe; the request path only calls {@link #current()}.
+ * Where one JWT rule's verification keys come from (inline `jwks`, a `jwksUri`, OpenID discovery).
+ * Implementations are thread-safe; the request path only calls {@link #current()}.
  */
 public interface JwksSource {
 
@@ -23,7 +23,10 @@ public interface JwksSource {
   /** Where the keys come from, for explanations: `inline jwks`, `jwksUri https://…`. */
   String description();
 
-  /** The keys of a lookup, or the failure status when there are none ({@link JwtStatus#JWKS_FETCH_FAIL}). */
+  /**
+   * The keys of a lookup, or the failure status when there are none ({@link
+   * JwtStatus#JWKS_FETCH_FAIL}).
+   */
   record KeySetLookup(JwkSet keys, JwtStatus failure, String detail) {
     public static KeySetLookup of(JwkSet keys, String detail) {
       return new KeySetLookup(keys, null, detail);

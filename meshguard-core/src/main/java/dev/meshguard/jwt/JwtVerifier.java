@@ -3,8 +3,7 @@ package dev.meshguard.jwt;
 import java.util.List;
 
 /**
- * The checks after parsing, in Envoy's order. PLACEHOLDER API: implemented by the jwt work
- * package.
+ * The checks after parsing, in Envoy's order. PLACEHOLDER API: implemented by the jwt work package.
  */
 public final class JwtVerifier {
   /** Envoy's default clock skew; Istio does not change it. */
