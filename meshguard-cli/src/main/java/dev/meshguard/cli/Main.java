@@ -1,10 +1,62 @@
 package dev.meshguard.cli;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
 /** Entry point of the executable jar. */
-public final class Main {
-  private Main() {}
+@Command(
+    name = "meshguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Istio RequestAuthentication and AuthorizationPolicy, without a cluster.",
+    subcommands = {
+      CheckCommand.class,
+      ValidateCommand.class,
+      ServeCommand.class,
+      DemoCommand.class
+    })
+public final class Main implements Runnable {
+  /** Exit code for usage or configuration errors, as interface.md fixes it. */
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(0);
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns the exit code (used by tests too). */
+  public static int run(String... args) {
+    CommandLine line = new CommandLine(new Main());
+    line.setParameterExceptionHandler(
+        (ex, argv) -> {
+          CommandLine cmd = ex.getCommandLine();
+          cmd.getErr().println("meshguard: " + ex.getMessage());
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, cmd.getErr())) {
+            cmd.getErr()
+                .println("run `" + cmd.getCommandSpec().qualifiedName() + " --help` for usage");
+          }
+          return EXIT_USAGE;
+        });
+    line.setExecutionExceptionHandler(
+        (ex, cmd, parseResult) -> {
+          cmd.getErr().println("meshguard: " + ex.getMessage());
+          return EXIT_USAGE;
+        });
+    return line.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"meshguard " + (v == null ? "dev" : v)};
+    }
   }
 }
