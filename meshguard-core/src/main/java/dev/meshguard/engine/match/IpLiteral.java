@@ -4,8 +4,8 @@ package dev.meshguard.engine.match;
  * Parses IP address literals into bytes without any name lookup. The syntax is Go's {@code
  * netip.ParseAddr} (what istiod validates with): IPv4 as exactly four decimal octets without
  * leading zeros; IPv6 as up to eight groups of 1-4 hex digits with at most one {@code ::} that
- * stands for at least one zero group, optionally ending in a dotted IPv4 part. Zones ({@code %eth0})
- * are not accepted here.
+ * stands for at least one zero group, optionally ending in a dotted IPv4 part. Zones ({@code
+ * %eth0}) are not accepted here.
  */
 final class IpLiteral {
 

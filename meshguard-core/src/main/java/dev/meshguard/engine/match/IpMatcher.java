@@ -17,19 +17,19 @@ import java.util.Arrays;
  * <p>The range is then the one istiod and Envoy really enforce, quirks included:
  *
  * <ul>
- *   <li>A single address is /32 (IPv4) or /128 (IPv6), except that istiod picks /32 for any
- *       single value containing a dot, so an IPv6 literal with an embedded IPv4 part that is not
- *       IPv4-mapped ({@code ::1.2.3.4}, {@code 64:ff9b::1.2.3.4}) becomes an IPv6 /32 range
- *       ({@code ::/32}, {@code 64:ff9b::/32}) — far wider than the address.
- *   <li>An IPv4-mapped IPv6 value ({@code ::ffff:1.2.3.4}, with or without a prefix) is written
- *       by istiod as the IPv4 address with the original prefix length, which Envoy caps at 32:
- *       {@code ::ffff:1.2.3.4} is {@code 1.2.3.4/32}, {@code ::ffff:1.2.3.0/120} is {@code
- *       1.2.3.0/32}, and {@code ::ffff:1.2.3.4/16} is {@code 1.2.0.0/16}.
+ *   <li>A single address is /32 (IPv4) or /128 (IPv6), except that istiod picks /32 for any single
+ *       value containing a dot, so an IPv6 literal with an embedded IPv4 part that is not
+ *       IPv4-mapped ({@code ::1.2.3.4}, {@code 64:ff9b::1.2.3.4}) becomes an IPv6 /32 range ({@code
+ *       ::/32}, {@code 64:ff9b::/32}) — far wider than the address.
+ *   <li>An IPv4-mapped IPv6 value ({@code ::ffff:1.2.3.4}, with or without a prefix) is written by
+ *       istiod as the IPv4 address with the original prefix length, which Envoy caps at 32: {@code
+ *       ::ffff:1.2.3.4} is {@code 1.2.3.4/32}, {@code ::ffff:1.2.3.0/120} is {@code 1.2.3.0/32},
+ *       and {@code ::ffff:1.2.3.4/16} is {@code 1.2.0.0/16}.
  * </ul>
  *
- * <p>Request addresses: an IPv4-mapped IPv6 address is compared as its IPv4 address (Java's
- * {@code InetAddress} already reports dual-stack IPv4 peers that way); a zone suffix is ignored;
- * an address of the other family never matches.
+ * <p>Request addresses: an IPv4-mapped IPv6 address is compared as its IPv4 address (Java's {@code
+ * InetAddress} already reports dual-stack IPv4 peers that way); a zone suffix is ignored; an
+ * address of the other family never matches.
  */
 public final class IpMatcher {
 
@@ -93,7 +93,8 @@ public final class IpMatcher {
       return false;
     }
     int zone = ip.indexOf('%');
-    byte[] address = IpLiteral.parse(zone >= 0 && ip.indexOf(':') >= 0 ? ip.substring(0, zone) : ip);
+    byte[] address =
+        IpLiteral.parse(zone >= 0 && ip.indexOf(':') >= 0 ? ip.substring(0, zone) : ip);
     if (address == null) {
       return false;
     }

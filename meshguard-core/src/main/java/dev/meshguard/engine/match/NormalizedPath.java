@@ -37,7 +37,9 @@ public record NormalizedPath(
     return new NormalizedPath(false, null, null, reason, status);
   }
 
-  /** The {@code :path} sent upstream: the normalised path plus the untouched query; null if invalid. */
+  /**
+   * The {@code :path} sent upstream: the normalised path plus the untouched query; null if invalid.
+   */
   public String pathAndQuery() {
     if (!valid) {
       return null;

@@ -7,8 +7,8 @@ import java.util.Locale;
 
 /**
  * What Envoy, configured by Istio, does to a request target before any filter sees it: the HTTP
- * codec's request-target checks, the connection manager's path checks, fragment stripping, and
- * the normalisation Istio's {@code meshConfig.pathNormalization} turns on. The result is both what
+ * codec's request-target checks, the connection manager's path checks, fragment stripping, and the
+ * normalisation Istio's {@code meshConfig.pathNormalization} turns on. The result is both what
  * authorization matches and what is forwarded upstream.
  *
  * <p>Order, as in Envoy's {@code ConnectionManagerUtility::maybeNormalizePath}: fragment removed
@@ -22,9 +22,9 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code *} (asterisk-form): the HTTP/1 codec lets it through only for OPTIONS, and the
- *       connection manager then answers 404 ({@code absolute_path}) because the path does not
- *       start with {@code /}. Other methods get 400 from the codec. Either way no filter runs; we
- *       report 404.
+ *       connection manager then answers 404 ({@code absolute_path}) because the path does not start
+ *       with {@code /}. Other methods get 400 from the codec. Either way no filter runs; we report
+ *       404.
  *   <li>anything else not starting with {@code /} and not absolute-form ({@code a/b}, {@code
  *       \admin}): the codec tries to parse it as an absolute URL ({@code allow_absolute_url}
  *       defaults to true), fails, and answers 400. (Over HTTP/2 the codec resets the stream.)
@@ -40,9 +40,9 @@ import java.util.Locale;
  * <p>With NONE Envoy does not canonicalise, so {@code %00} is not rejected there and the path is
  * forwarded as received (minus the fragment).
  *
- * <p>Input characters above U+007F are treated as Unicode text and, when canonicalised, written
- * as percent-encoded UTF-8. A caller holding raw bytes decoded as ISO-8859-1 (Netty's HTTP/1
- * request line) must re-decode them as UTF-8 first.
+ * <p>Input characters above U+007F are treated as Unicode text and, when canonicalised, written as
+ * percent-encoded UTF-8. A caller holding raw bytes decoded as ISO-8859-1 (Netty's HTTP/1 request
+ * line) must re-decode them as UTF-8 first.
  */
 public final class PathNormalizer {
 
@@ -53,15 +53,16 @@ public final class PathNormalizer {
       "request target is neither a path starting with `/` nor an absolute http(s) url";
   static final String BAD_SCHEME = "absolute-form request target with a scheme other than http(s)";
   static final String NO_HOST = "absolute-form request target without a host";
-  static final String NOT_RELATIVE = "absolute-form request target with a path not starting with `/`";
+  static final String NOT_RELATIVE =
+      "absolute-form request target with a path not starting with `/`";
   static final String NORMALIZATION_FAILED =
       "path normalization failed: encoded nul (`%00`) or invalid unicode in the path";
 
   private PathNormalizer() {}
 
   /**
-   * Normalises a raw request target the way current Envoy does, including the 2026 fix that
-   * strips parameters from dot segments ({@code /..;x/} is {@code /../}).
+   * Normalises a raw request target the way current Envoy does, including the 2026 fix that strips
+   * parameters from dot segments ({@code /..;x/} is {@code /../}).
    */
   public static NormalizedPath normalize(String rawRequestTarget, PathNormalization mode) {
     return normalize(rawRequestTarget, mode, true);
@@ -70,8 +71,8 @@ public final class PathNormalizer {
   /**
    * As {@link #normalize(String, PathNormalization)}; {@code stripDotSegmentParameters=false}
    * reproduces Envoy before CVE-2026-73551 (runtime flag {@code
-   * envoy.reloadable_features.strip_dotdot_segments_with_parameters=false}), where {@code /..;/}
-   * is an ordinary segment.
+   * envoy.reloadable_features.strip_dotdot_segments_with_parameters=false}), where {@code /..;/} is
+   * an ordinary segment.
    */
   public static NormalizedPath normalize(
       String rawRequestTarget, PathNormalization mode, boolean stripDotSegmentParameters) {
@@ -137,9 +138,9 @@ public final class PathNormalizer {
   }
 
   /**
-   * Envoy's {@code normalize_path} canonicalisation alone (without the dot-segment parameter
-   * step), on a path without query: dot segments resolved, {@code \} → {@code /}, unreserved
-   * escapes decoded, a leading {@code /} added. Null when the path is rejected ({@code %00}).
+   * Envoy's {@code normalize_path} canonicalisation alone (without the dot-segment parameter step),
+   * on a path without query: dot segments resolved, {@code \} → {@code /}, unreserved escapes
+   * decoded, a leading {@code /} added. Null when the path is rejected ({@code %00}).
    */
   public static String canonicalPath(String pathWithoutQuery) {
     return UrlPathCanonicalizer.canonicalize(requireNonNull(pathWithoutQuery, "pathWithoutQuery"));
@@ -183,9 +184,9 @@ public final class PathNormalizer {
   }
 
   /**
-   * Envoy's {@code PathUtil::unescapeSlashes} on a path without query: {@code %2F %2f} → {@code
-   * /}, {@code %5C %5c} → {@code \}, left to right, without rescanning what it produced ({@code
-   * %%2f} → {@code %/}, {@code %252f} unchanged).
+   * Envoy's {@code PathUtil::unescapeSlashes} on a path without query: {@code %2F %2f} → {@code /},
+   * {@code %5C %5c} → {@code \}, left to right, without rescanning what it produced ({@code %%2f} →
+   * {@code %/}, {@code %252f} unchanged).
    */
   public static String unescapeSlashes(String pathWithoutQuery) {
     String path = requireNonNull(pathWithoutQuery, "pathWithoutQuery");

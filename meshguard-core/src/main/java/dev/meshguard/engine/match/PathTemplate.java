@@ -25,8 +25,8 @@ import java.util.List;
  * or the end after it), and {@code {**}} is always the last operator, so its end is fixed by the
  * literal tail.
  *
- * <p>{@link #compile} rejects what istiod's validation rejects ({@code CheckValidPathTemplate})
- * and what Envoy's template parser would refuse (a config Envoy NACKs never enforces anything).
+ * <p>{@link #compile} rejects what istiod's validation rejects ({@code CheckValidPathTemplate}) and
+ * what Envoy's template parser would refuse (a config Envoy NACKs never enforces anything).
  */
 public final class PathTemplate {
 
@@ -77,8 +77,8 @@ public final class PathTemplate {
   }
 
   /**
-   * Whether the path matches the whole template. Anything from the first {@code ?} or {@code #}
-   * is ignored, as Envoy does. Null never matches.
+   * Whether the path matches the whole template. Anything from the first {@code ?} or {@code #} is
+   * ignored, as Envoy does. Null never matches.
    */
   public boolean matches(String path) {
     if (path == null) {

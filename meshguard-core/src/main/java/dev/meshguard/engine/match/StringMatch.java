@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Istio's value matching for policy strings: {@code abc} exact, {@code abc*} prefix, {@code *abc}
  * suffix, {@code *} any; a {@code *} anywhere else is a literal character. The checks run in
- * istiod's order ({@code matcher.StringMatcherWithPrefix}, {@code HeaderMatcher}): a value equal
- * to {@code *} first, then a leading {@code *}, then a trailing one, so {@code *a*} is "ends with
+ * istiod's order ({@code matcher.StringMatcherWithPrefix}, {@code HeaderMatcher}): a value equal to
+ * {@code *} first, then a leading {@code *}, then a trailing one, so {@code *a*} is "ends with
  * {@code a*}" and {@code **} is "ends with {@code *}".
  *
  * <p>The {@link Kind} decides the two things that differ between fields: what a lone {@code *}
@@ -17,14 +17,14 @@ public final class StringMatch {
   /** Where the value comes from, which decides how {@code *} and case behave. */
   public enum Kind {
     /**
-     * Paths, claims, audiences, presenters, SNI: {@code *} is Envoy regex {@code .+}, so it needs
-     * a non-empty value, and (RE2 without dot-matches-newline) one without {@code \n}.
+     * Paths, claims, audiences, presenters, SNI: {@code *} is Envoy regex {@code .+}, so it needs a
+     * non-empty value, and (RE2 without dot-matches-newline) one without {@code \n}.
      * Case-sensitive.
      */
     GENERIC(false, false),
     /**
-     * {@code methods} and {@code request.headers[...]}: {@code *} is a presence match, true for
-     * any value including the empty one. Case-sensitive.
+     * {@code methods} and {@code request.headers[...]}: {@code *} is a presence match, true for any
+     * value including the empty one. Case-sensitive.
      */
     HEADER(true, false),
     /**
@@ -92,10 +92,8 @@ public final class StringMatch {
       return false;
     }
     return switch (type) {
-      case ANY ->
-          kind.starMatchesEmpty || (!candidate.isEmpty() && candidate.indexOf('\n') < 0);
-      case EXACT ->
-          candidate.length() == literal.length() && regionMatches(candidate, 0);
+      case ANY -> kind.starMatchesEmpty || (!candidate.isEmpty() && candidate.indexOf('\n') < 0);
+      case EXACT -> candidate.length() == literal.length() && regionMatches(candidate, 0);
       case PREFIX -> candidate.length() >= literal.length() && regionMatches(candidate, 0);
       case SUFFIX ->
           candidate.length() >= literal.length()
@@ -140,11 +138,12 @@ public final class StringMatch {
   @Override
   public String toString() {
     return switch (type) {
-      case ANY -> kind.starMatchesEmpty ? "present" : "any non-empty value";
-      case EXACT -> "exact `" + literal + "`";
-      case PREFIX -> "prefix `" + literal + "`";
-      case SUFFIX -> "suffix `" + literal + "`";
-    } + (kind.ignoreCase && type != Type.ANY ? " (ignoring case)" : "");
+          case ANY -> kind.starMatchesEmpty ? "present" : "any non-empty value";
+          case EXACT -> "exact `" + literal + "`";
+          case PREFIX -> "prefix `" + literal + "`";
+          case SUFFIX -> "suffix `" + literal + "`";
+        }
+        + (kind.ignoreCase && type != Type.ANY ? " (ignoring case)" : "");
   }
 
   @Override

@@ -13,9 +13,9 @@ package dev.meshguard.engine.match;
  *       longer segment are written as {@code .} (so {@code %2e} is always decoded);
  *   <li>{@code %XX} escapes of {@code - 0-9 A-Z _ a-z ~} are decoded; every other valid escape is
  *       kept with its original hex case; {@code %00} makes the path invalid;
- *   <li>a {@code %} that does not start a valid escape is kept, and if decoding later makes it
- *       look like an escape ({@code %%30%30}) it is written as {@code %25} so a second
- *       canonicalisation cannot decode it;
+ *   <li>a {@code %} that does not start a valid escape is kept, and if decoding later makes it look
+ *       like an escape ({@code %%30%30}) it is written as {@code %25} so a second canonicalisation
+ *       cannot decode it;
  *   <li>characters that may not appear in a path ({@code " < > ^ ` { | }}, controls, space,
  *       non-ASCII as UTF-8) are percent-encoded with upper-case hex.
  * </ul>
@@ -26,18 +26,23 @@ final class UrlPathCanonicalizer {
 
   /** Copy as is. */
   private static final byte PASS = 0;
+
   /** Needs a look: dots, {@code %}, {@code \} and everything escaped. */
   private static final byte SPECIAL = 1;
+
   /** Written percent-encoded. */
   private static final byte ESCAPE = 2 | SPECIAL;
+
   /** Decoded when it arrives percent-encoded. */
   private static final byte UNESCAPE = 4;
+
   /** Fails the whole path (only NUL). */
   private static final byte INVALID = 8 | SPECIAL;
 
   private static final byte[] FLAGS = new byte[128];
 
   static {
+    java.util.Arrays.fill(FLAGS, PASS);
     for (int c = 0; c < 0x20; c++) {
       FLAGS[c] = ESCAPE;
     }
@@ -205,8 +210,8 @@ final class UrlPathCanonicalizer {
   }
 
   /**
-   * Called right after decoding a character within two positions of an earlier stray {@code %}.
-   * If the stray {@code %} and what follows it now read as a valid escape, its {@code %} becomes
+   * Called right after decoding a character within two positions of an earlier stray {@code %}. If
+   * the stray {@code %} and what follows it now read as a valid escape, its {@code %} becomes
    * {@code %25}, so that canonicalising the output again does not decode something new.
    */
   private static void escapeNestedEscape(

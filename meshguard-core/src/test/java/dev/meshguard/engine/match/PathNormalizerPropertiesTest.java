@@ -48,8 +48,7 @@ class PathNormalizerPropertiesTest {
   }
 
   @Property(tries = 3000)
-  void neverThrowsOnPathLikeText(
-      @ForAll("targets") String target, @ForAll PathNormalization mode) {
+  void neverThrowsOnPathLikeText(@ForAll("targets") String target, @ForAll PathNormalization mode) {
     NormalizedPath result = PathNormalizer.normalize(target, mode);
     if (result.valid() && mode != PathNormalization.NONE) {
       assertThat(result.path()).startsWith("/");
