@@ -38,7 +38,7 @@ public final class MeshSettingsLoader {
     try {
       root = YAML.readTree(text);
     } catch (IOException e) {
-      throw new MeshConfigException(name + ": not valid YAML: " + e.getOriginalMessage());
+      throw new MeshConfigException(name + ": not valid YAML: " + e.getMessage());
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       return MeshSettings.defaults();

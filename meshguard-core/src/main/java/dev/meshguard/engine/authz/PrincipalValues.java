@@ -87,7 +87,7 @@ final class PrincipalValues {
     return r -> match.test(r.peerUri());
   }
 
-  /** `namespaces` / `source.namespace`: `.*/ns/<value>/.*`, each `*` in the value meaning `.*`. */
+  /** `namespaces` / `source.namespace`: the peer URI contains `/ns/<value>/`; `*` in the value is a wildcard. */
   static Predicate<AuthzRequest> namespace(String value) {
     Pattern pattern = Pattern.compile(".*/ns/" + glob(value) + "/.*");
     return r -> r.peerUri() != null && pattern.matcher(r.peerUri()).matches();

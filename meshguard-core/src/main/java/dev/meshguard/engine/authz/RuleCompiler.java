@@ -3,6 +3,7 @@ package dev.meshguard.engine.authz;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshguard.engine.match.IpMatcher;
 import dev.meshguard.engine.match.PathTemplate;
+import dev.meshguard.engine.match.StringMatch;
 import dev.meshguard.policy.AuthorizationPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,7 +142,7 @@ final class RuleCompiler {
   }
 
   private static Predicate<AuthzRequest> host(String value) {
-    Predicate<String> m = StringValues.host(value);
+    Predicate<String> m = StringMatch.of(value, StringMatch.Kind.HOST)::matches;
     return r -> m.test(r.host());
   }
 
@@ -156,7 +157,7 @@ final class RuleCompiler {
   }
 
   private static Predicate<AuthzRequest> method(String value) {
-    Predicate<String> m = StringValues.header(value);
+    Predicate<String> m = StringMatch.of(value, StringMatch.Kind.HEADER)::matches;
     return r -> m.test(r.method());
   }
 
@@ -165,7 +166,7 @@ final class RuleCompiler {
       PathTemplate template = PathTemplate.compile(value);
       return r -> r.path() != null && template.matches(r.path());
     }
-    Predicate<String> m = StringValues.generic(value);
+    Predicate<String> m = StringMatch.of(value, StringMatch.Kind.GENERIC)::matches;
     return r -> m.test(r.path());
   }
 
@@ -196,7 +197,7 @@ final class RuleCompiler {
         return v -> claimPath(List.of("azp"), v);
       case "connection.sni":
         return v -> {
-          Predicate<String> m = StringValues.generic(v);
+          Predicate<String> m = StringMatch.of(v, StringMatch.Kind.GENERIC)::matches;
           return r -> m.test(r.sni());
         };
       default:
@@ -221,7 +222,7 @@ final class RuleCompiler {
   }
 
   private static Predicate<AuthzRequest> claimPath(List<String> names, String value) {
-    Predicate<String> m = StringValues.generic(value);
+    Predicate<String> m = StringMatch.of(value, StringMatch.Kind.GENERIC)::matches;
     return r -> {
       if (r.claims() == null) {
         return false;
@@ -237,7 +238,7 @@ final class RuleCompiler {
    * DENY (Envoy CVE-2026-26308).
    */
   private static Predicate<AuthzRequest> header(String name, String value) {
-    Predicate<String> m = StringValues.header(value);
+    Predicate<String> m = StringMatch.of(value, StringMatch.Kind.HEADER)::matches;
     return r -> {
       List<String> values = r.headers().all(name);
       if (values.isEmpty()) {
