@@ -226,7 +226,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   }
 
   private static boolean failedSinceSuccess(State s) {
-    return s.lastFailure() != null && s.lastFailure().isAfter(s.lastSuccess());
+    return s.lastFailure() != null
+        && (s.lastSuccess() == null || s.lastFailure().isAfter(s.lastSuccess()));
   }
 
   private boolean forcedAllowed(Instant now) {
