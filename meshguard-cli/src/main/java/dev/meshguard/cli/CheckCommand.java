@@ -6,11 +6,12 @@ import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
 import dev.meshguard.engine.ForwardedFor;
-import dev.meshguard.engine.JwksSources;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.RequestHeaders;
+import dev.meshguard.jwks.RemoteJwksOptions;
+import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.policy.Finding;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -106,8 +107,8 @@ public final class CheckCommand implements Callable<Integer> {
       err.println("meshguard check: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
-    try (CliJwksSources jwks = new CliJwksSources()) {
-      PolicySnapshot snapshot = Workloads.compile(workload, mesh, jwks);
+    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
+      PolicySnapshot snapshot = Workloads.compile(workload, mesh, jwks::remote);
       List<Finding> errors = snapshot.findings().stream().filter(Finding::isError).toList();
       if (!errors.isEmpty()) {
         for (Finding f : errors) {

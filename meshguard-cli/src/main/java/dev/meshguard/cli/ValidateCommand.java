@@ -49,7 +49,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 config,
                 MeshSettings.defaults(),
                 new Workload("", Map.of()),
-                new CliJwksSources())
+                new OfflineJwksSources())
             .findings();
     config.notices().forEach(err::println);
     for (Finding f : findings) {

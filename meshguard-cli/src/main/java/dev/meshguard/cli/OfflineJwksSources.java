@@ -6,13 +6,13 @@ import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.JwtRule;
 
-/** Key sources for the CLI commands. Remote fetching arrives with the jwks package. */
-final class CliJwksSources implements JwksSources, AutoCloseable {
+/** Key sources that never touch the network: `validate` checks configuration, not endpoints. */
+final class OfflineJwksSources implements JwksSources {
   @Override
   public JwksSource remote(JwtRule rule, ConfigSet config) {
     String where = rule.jwksUri() != null ? "jwksUri " + rule.jwksUri() : "OpenID discovery";
     JwksSource.KeySetLookup failed =
-        JwksSource.KeySetLookup.failed(JwtStatus.JWKS_FETCH_FAIL, where + ": not fetched");
+        JwksSource.KeySetLookup.failed(JwtStatus.JWKS_FETCH_FAIL, where + ": not fetched by validate");
     return new JwksSource() {
       @Override
       public KeySetLookup current() {
@@ -25,7 +25,4 @@ final class CliJwksSources implements JwksSources, AutoCloseable {
       }
     };
   }
-
-  @Override
-  public void close() {}
 }
