@@ -29,8 +29,8 @@ import java.util.Deque;
  *   <li>the document must be an object, or the literal {@code null} (read as an empty object);
  *   <li>legacy leniency: one trailing comma, single-quoted strings, bare-word keys, raw control
  *       characters inside strings (Jackson features of the same names);
- *   <li>at most 100 nested objects/arrays (protobuf's recursion limit; Jackson's nesting
- *       constraint is set to the same number, so deep input fails fast and never recurses);
+ *   <li>at most 100 nested objects/arrays (protobuf's recursion limit; Jackson's nesting constraint
+ *       is set to the same number, so deep input fails fast and never recurses);
  *   <li>every number becomes an IEEE double and must be finite ({@code 1e400} makes the whole
  *       document invalid); integral values are kept as {@link LongNode} when they fit, since that
  *       is the same value and prints the way Envoy prints integral claims;
@@ -39,9 +39,9 @@ import java.util.Deque;
  * </ul>
  *
  * <p>Known differences, all rare and all fail-closed except the first: Jackson accepts {@code $}
- * and non-ASCII letters in bare-word keys and bare {@code null}/{@code true}/{@code false} as
- * keys; callers decoding bytes reject overlong or surrogate UTF-8 sequences that protobuf's
- * shallow UTF-8 check lets through; protobuf's legacy {@code \\U} escape is not supported.
+ * and non-ASCII letters in bare-word keys and bare {@code null}/{@code true}/{@code false} as keys;
+ * callers decoding bytes reject overlong or surrogate UTF-8 sequences that protobuf's shallow UTF-8
+ * check lets through; protobuf's legacy {@code \\U} escape is not supported.
  */
 final class EnvoyJson {
   /** protobuf's {@code ParseOptions::kDefaultDepth}. */

@@ -41,8 +41,19 @@ class Base64UrlTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "Y", "YWJjZ", "YQ=", "YQ===", "YWI==", "YWJj=", "YQ==YQ", "YQ=a", "ab+c", "ab/c", "a$bc",
-        "YWJj\u00e9", "YWJj\u0000",
+        "Y",
+        "YWJjZ",
+        "YQ=",
+        "YQ===",
+        "YWI==",
+        "YWJj=",
+        "YQ==YQ",
+        "YQ=a",
+        "ab+c",
+        "ab/c",
+        "a$bc",
+        "YWJj\u00e9",
+        "YWJj\u0000",
       })
   void refusesWhatAbseilRefuses(String input) {
     assertThat(Base64Url.decode(input)).isNull();

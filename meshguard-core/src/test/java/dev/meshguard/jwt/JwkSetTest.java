@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JwkSetTest {
   private static final String RSA_N = rsaJwkMember("n");
   private static final String RSA_E = rsaJwkMember("e");
-  private static final String RSA = "{\"kty\":\"RSA\",\"n\":\"" + RSA_N + "\",\"e\":\"" + RSA_E + "\"}";
+  private static final String RSA =
+      "{\"kty\":\"RSA\",\"n\":\"" + RSA_N + "\",\"e\":\"" + RSA_E + "\"}";
 
   private static String rsaJwkMember(String name) {
     RSAPublicKey key = (RSAPublicKey) SIGNING.get(Alg.RS256).pair.getPublic();
@@ -178,7 +179,8 @@ class JwkSetTest {
     if (!standardBase64.equals(RSA)) {
       assertThat(keyStatus(standardBase64)).isEqualTo(JwtStatus.JWKS_RSA_PARSE_ERROR);
     }
-    assertThat(keyStatus(RSA.replace(RSA_N, RSA_N + "+"))).isEqualTo(JwtStatus.JWKS_RSA_PARSE_ERROR);
+    assertThat(keyStatus(RSA.replace(RSA_N, RSA_N + "+")))
+        .isEqualTo(JwtStatus.JWKS_RSA_PARSE_ERROR);
     // Only e = 3 or 65537.
     assertThat(keyStatus(RSA.replace(RSA_E, b64(new byte[] {17}))))
         .isEqualTo(JwtStatus.JWKS_RSA_PARSE_ERROR);
@@ -223,8 +225,11 @@ class JwkSetTest {
     return "{\"kty\":\"EC\""
         + (crv == null ? "" : ",\"crv\":\"" + crv + "\"")
         + (alg == null ? "" : ",\"alg\":\"" + alg + "\"")
-        + ",\"x\":\"" + b64(unsigned(key.getW().getAffineX()))
-        + "\",\"y\":\"" + b64(unsigned(key.getW().getAffineY())) + "\"}";
+        + ",\"x\":\""
+        + b64(unsigned(key.getW().getAffineX()))
+        + "\",\"y\":\""
+        + b64(unsigned(key.getW().getAffineY()))
+        + "\"}";
   }
 
   @Test
@@ -234,7 +239,8 @@ class JwkSetTest {
     byte[] y = fixed(key.getW().getAffineY(), 66);
     String jwk66 = ecJwk("P-521", x, y);
     String jwk65 = ecJwk("P-521", stripLeadingZeros(x), stripLeadingZeros(y));
-    String jwk70 = ecJwk("P-521", fixed(key.getW().getAffineX(), 70), fixed(key.getW().getAffineY(), 70));
+    String jwk70 =
+        ecJwk("P-521", fixed(key.getW().getAffineX(), 70), fixed(key.getW().getAffineY(), 70));
 
     for (String jwk : new String[] {jwk66, jwk65, jwk70}) {
       JwkSet set = JwkSet.parse(jwks(jwk));
@@ -245,8 +251,7 @@ class JwkSetTest {
   @Test
   void ecCoordinateOutsideTheFieldIsRefused() {
     ECPublicKey key = (ECPublicKey) SIGNING.get(Alg.ES256).pair.getPublic();
-    BigInteger p =
-        ((java.security.spec.ECFieldFp) key.getParams().getCurve().getField()).getP();
+    BigInteger p = ((java.security.spec.ECFieldFp) key.getParams().getCurve().getField()).getP();
     BigInteger shiftedX = key.getW().getAffineX().add(p);
     String jwk = ecJwk("P-256", unsigned(shiftedX), unsigned(key.getW().getAffineY()));
 
@@ -258,7 +263,8 @@ class JwkSetTest {
     // y >= p: BoringSSL takes any 32 bytes, the JDK refuses the encoding when it verifies.
     byte[] x = new byte[32];
     Arrays.fill(x, (byte) 0xff);
-    JwkSet set = JwkSet.parse(jwks("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + b64(x) + "\"}"));
+    JwkSet set =
+        JwkSet.parse(jwks("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + b64(x) + "\"}"));
 
     assertThat(set.keys()).singleElement().extracting(Jwk::kty).isEqualTo("OKP");
     String token = b64("{\"alg\":\"EdDSA\"}") + "." + b64("{}") + "." + b64(new byte[64]);
@@ -277,14 +283,22 @@ class JwkSetTest {
   @Test
   void privateOrSymmetricMaterialIsFlagged() throws JwtException {
     assertThat(JwkSet.parse(jwks(RSA)).hasPrivateOrSymmetricKeyMaterial()).isFalse();
-    assertThat(JwkSet.parse(jwks(SIGNING.get(Alg.ES256).jwk("a", null))).hasPrivateOrSymmetricKeyMaterial())
+    assertThat(
+            JwkSet.parse(jwks(SIGNING.get(Alg.ES256).jwk("a", null)))
+                .hasPrivateOrSymmetricKeyMaterial())
         .isFalse();
-    assertThat(JwkSet.parse(jwks(RSA.replace("{", "{\"d\":\"AQAB\","))).hasPrivateOrSymmetricKeyMaterial())
+    assertThat(
+            JwkSet.parse(jwks(RSA.replace("{", "{\"d\":\"AQAB\",")))
+                .hasPrivateOrSymmetricKeyMaterial())
         .isTrue();
-    assertThat(JwkSet.parse(jwks("{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}")).hasPrivateOrSymmetricKeyMaterial())
+    assertThat(
+            JwkSet.parse(jwks("{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}"))
+                .hasPrivateOrSymmetricKeyMaterial())
         .isTrue();
     // Flagged even when the entry carrying it is unusable.
-    assertThat(JwkSet.parse(jwks("{\"kty\":\"EC\",\"d\":\"AA\"}", RSA)).hasPrivateOrSymmetricKeyMaterial())
+    assertThat(
+            JwkSet.parse(jwks("{\"kty\":\"EC\",\"d\":\"AA\"}", RSA))
+                .hasPrivateOrSymmetricKeyMaterial())
         .isTrue();
   }
 
@@ -292,8 +306,7 @@ class JwkSetTest {
   void x509CertificateMapIsAcceptedAsRsaKeys() throws Exception {
     String cert1 = TestCertificates.selfSignedRsaPem();
     String cert2 = TestCertificates.selfSignedRsaPem();
-    JwkSet set =
-        JwkSet.parse("{\"kid-1\":" + quoted(cert1) + ",\"kid-2\":" + quoted(cert2) + "}");
+    JwkSet set = JwkSet.parse("{\"kid-1\":" + quoted(cert1) + ",\"kid-2\":" + quoted(cert2) + "}");
 
     assertThat(set.keys()).extracting(Jwk::kid).containsExactly("kid-1", "kid-2");
     assertThat(set.keys()).extracting(Jwk::kty).containsOnly("RSA");
@@ -310,7 +323,8 @@ class JwkSetTest {
     assertThat(statusOf("{\"a\":" + quoted(rsa) + ",\"b\":" + quoted(ec) + "}"))
         .isEqualTo(JwtStatus.JWKS_X509_GET_PUBKEY_ERROR);
     String broken = "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n";
-    assertThat(statusOf("{\"a\":" + quoted(broken) + "}")).isEqualTo(JwtStatus.JWKS_X509_PARSE_ERROR);
+    assertThat(statusOf("{\"a\":" + quoted(broken) + "}"))
+        .isEqualTo(JwtStatus.JWKS_X509_PARSE_ERROR);
     // Without the exact prefix/suffix (newlines included) or with an empty name: not a map.
     assertThat(statusOf("{\"a\":" + quoted(rsa.strip()) + "}")).isEqualTo(JwtStatus.JWKS_NO_KEYS);
     assertThat(statusOf("{\"\":" + quoted(rsa) + "}")).isEqualTo(JwtStatus.JWKS_NO_KEYS);
@@ -321,11 +335,14 @@ class JwkSetTest {
   void istioSampleJwksParses() throws Exception {
     JwkSet set = JwkSet.parse(resource("jwt/jwks.json"));
 
-    assertThat(set.keys()).singleElement().satisfies(key -> {
-      assertThat(key.kid()).isEqualTo("DHFbpoIUqrY8t2zpA2qXfCmr5VO5ZEr4RzHU_-envvQ");
-      assertThat(key.kty()).isEqualTo("RSA");
-      assertThat(key.alg()).isNull();
-    });
+    assertThat(set.keys())
+        .singleElement()
+        .satisfies(
+            key -> {
+              assertThat(key.kid()).isEqualTo("DHFbpoIUqrY8t2zpA2qXfCmr5VO5ZEr4RzHU_-envvQ");
+              assertThat(key.kty()).isEqualTo("RSA");
+              assertThat(key.alg()).isNull();
+            });
   }
 
   static String resource(String name) throws java.io.IOException {
@@ -341,7 +358,13 @@ class JwkSetTest {
   }
 
   private static String ecJwk(String crv, byte[] x, byte[] y) {
-    return "{\"kty\":\"EC\",\"crv\":\"" + crv + "\",\"x\":\"" + b64(x) + "\",\"y\":\"" + b64(y) + "\"}";
+    return "{\"kty\":\"EC\",\"crv\":\""
+        + crv
+        + "\",\"x\":\""
+        + b64(x)
+        + "\",\"y\":\""
+        + b64(y)
+        + "\"}";
   }
 
   private static byte[] fixed(BigInteger value, int length) {

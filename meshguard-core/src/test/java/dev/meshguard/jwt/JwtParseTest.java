@@ -129,7 +129,8 @@ class JwtParseTest {
 
   @Test
   void paddedSegmentsAreAccepted() throws JwtException {
-    String header = java.util.Base64.getUrlEncoder().encodeToString("{\"alg\":\"HS384\" }".getBytes(UTF_8));
+    String header =
+        java.util.Base64.getUrlEncoder().encodeToString("{\"alg\":\"HS384\" }".getBytes(UTF_8));
     assertThat(header).endsWith("=");
 
     assertThat(Jwt.parse(header + "." + PAYLOAD + "." + SIGNATURE).algorithm()).isEqualTo("HS384");
@@ -150,10 +151,13 @@ class JwtParseTest {
 
   @Test
   void headerThatIsNotUtf8IsBadJson() {
-    byte[] latin1 = "{\"alg\":\"RS256\",\"x\":\"\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] latin1 =
+        "{\"alg\":\"RS256\",\"x\":\"\u00e9\"}"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     assertThat(statusOf(b64(latin1) + "." + PAYLOAD + "." + SIGNATURE))
         .isEqualTo(JwtStatus.JWT_HEADER_PARSE_ERROR_BAD_JSON);
-    assertThat(statusOf(withHeader("{\"alg\":\"RS256\",\"x\":\"\u00e9\"}"))).isEqualTo(JwtStatus.OK);
+    assertThat(statusOf(withHeader("{\"alg\":\"RS256\",\"x\":\"\u00e9\"}")))
+        .isEqualTo(JwtStatus.OK);
   }
 
   @ParameterizedTest
@@ -337,7 +341,9 @@ class JwtParseTest {
 
   @Test
   void whitespaceInsideSegmentsIsSkippedLikeAbseilDoes() throws JwtException {
-    Jwt jwt = Jwt.parse(HEADER.substring(0, 4) + " \n" + HEADER.substring(4) + "." + PAYLOAD + "." + SIGNATURE);
+    Jwt jwt =
+        Jwt.parse(
+            HEADER.substring(0, 4) + " \n" + HEADER.substring(4) + "." + PAYLOAD + "." + SIGNATURE);
 
     assertThat(jwt.algorithm()).isEqualTo("RS256");
   }

@@ -231,9 +231,12 @@ class JwtVerifierTest {
     TestKey oct = SIGNING.get(Alg.HS256);
     String labelledRs256 = token(Alg.HS256, oct, header("RS256", null), CLAIMS);
 
-    assertThat(JwtVerifier.verifySignature(jwt(labelledEdDsa), JwkSet.parse(jwks(ec.jwk(null, null)))))
+    assertThat(
+            JwtVerifier.verifySignature(jwt(labelledEdDsa), JwkSet.parse(jwks(ec.jwk(null, null)))))
         .isEqualTo(JwtStatus.OK);
-    assertThat(JwtVerifier.verifySignature(jwt(labelledRs256), JwkSet.parse(jwks(oct.jwk(null, null)))))
+    assertThat(
+            JwtVerifier.verifySignature(
+                jwt(labelledRs256), JwkSet.parse(jwks(oct.jwk(null, null)))))
         .isEqualTo(JwtStatus.OK);
   }
 
@@ -281,10 +284,11 @@ class JwtVerifierTest {
 
     for (int salt : new int[] {0, 1, 20, 32, 64, 222}) {
       String token = input + "." + b64(rsa.signPss(Alg.PS256, salt, input.getBytes(UTF_8)));
-      assertThat(JwtVerifier.verifySignature(jwt(token), keys)).as("salt %d", salt).isEqualTo(JwtStatus.OK);
+      assertThat(JwtVerifier.verifySignature(jwt(token), keys))
+          .as("salt %d", salt)
+          .isEqualTo(JwtStatus.OK);
     }
-    String wrongHash =
-        input + "." + b64(rsa.signPss(Alg.PS384, 32, input.getBytes(UTF_8)));
+    String wrongHash = input + "." + b64(rsa.signPss(Alg.PS384, 32, input.getBytes(UTF_8)));
     assertThat(JwtVerifier.verifySignature(jwt(wrongHash), keys))
         .isEqualTo(JwtStatus.JWT_VERIFICATION_FAIL);
     // A PKCS#1 v1.5 signature is no PSS signature.
@@ -350,11 +354,14 @@ class JwtVerifierTest {
     String tokenWithEmptyKid = token(Alg.HS256, key, header("HS256", ""), CLAIMS);
     String tokenWithKid = token(Alg.HS256, key, header("HS256", "a"), CLAIMS);
 
-    assertThat(JwtVerifier.verifySignature(jwt(tokenWithEmptyKid), JwkSet.parse(jwks(key.jwk("b", null)))))
+    assertThat(
+            JwtVerifier.verifySignature(
+                jwt(tokenWithEmptyKid), JwkSet.parse(jwks(key.jwk("b", null)))))
         .isEqualTo(JwtStatus.OK);
     assertThat(
             JwtVerifier.verifySignature(
-                jwt(tokenWithKid), JwkSet.parse(jwks(key.jwk(null, null).replace("{", "{\"kid\":\"\",")))))
+                jwt(tokenWithKid),
+                JwkSet.parse(jwks(key.jwk(null, null).replace("{", "{\"kid\":\"\",")))))
         .isEqualTo(JwtStatus.OK);
   }
 
@@ -381,9 +388,12 @@ class JwtVerifierTest {
     JWSObject hs = new JWSObject(new JWSHeader(JWSAlgorithm.HS384), new Payload(claims));
     hs.sign(new MACSigner(SIGNING.get(Alg.HS384).secret));
 
-    assertThat(JwtVerifier.verifySignature(jwt(rs.serialize()), keysOf(Alg.PS512))).isEqualTo(JwtStatus.OK);
-    assertThat(JwtVerifier.verifySignature(jwt(es.serialize()), keysOf(Alg.ES512))).isEqualTo(JwtStatus.OK);
-    assertThat(JwtVerifier.verifySignature(jwt(hs.serialize()), keysOf(Alg.HS384))).isEqualTo(JwtStatus.OK);
+    assertThat(JwtVerifier.verifySignature(jwt(rs.serialize()), keysOf(Alg.PS512)))
+        .isEqualTo(JwtStatus.OK);
+    assertThat(JwtVerifier.verifySignature(jwt(es.serialize()), keysOf(Alg.ES512)))
+        .isEqualTo(JwtStatus.OK);
+    assertThat(JwtVerifier.verifySignature(jwt(hs.serialize()), keysOf(Alg.HS384)))
+        .isEqualTo(JwtStatus.OK);
   }
 
   @Test
@@ -399,8 +409,18 @@ class JwtVerifierTest {
                           () -> {
                             JwkSet keys = keysOf(alg);
                             for (int i = 0; i < 20; i++) {
-                              String good = token(alg, SIGNING.get(alg), header(alg.name(), null), "{\"i\":" + i + "}");
-                              String bad = token(alg, TestKeys.OTHER.get(alg), header(alg.name(), null), "{\"i\":" + i + "}");
+                              String good =
+                                  token(
+                                      alg,
+                                      SIGNING.get(alg),
+                                      header(alg.name(), null),
+                                      "{\"i\":" + i + "}");
+                              String bad =
+                                  token(
+                                      alg,
+                                      TestKeys.OTHER.get(alg),
+                                      header(alg.name(), null),
+                                      "{\"i\":" + i + "}");
                               if (JwtVerifier.verifySignature(Jwt.parse(good), keys) != JwtStatus.OK
                                   || JwtVerifier.verifySignature(Jwt.parse(bad), keys)
                                       != JwtStatus.JWT_VERIFICATION_FAIL) {
