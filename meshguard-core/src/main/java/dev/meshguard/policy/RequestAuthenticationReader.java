@@ -35,6 +35,11 @@ final class RequestAuthenticationReader {
   private static final Set<String> CLAIM_TO_HEADER_FIELDS = Set.of("header", "claim");
   private static final List<String> PRESENCE_VALUES = List.of("OPTIONAL", "REQUIRED");
 
+  /** Stands in for a rule that could not be read, keeping the indexes of the others. */
+  private static final JwtRule PLACEHOLDER =
+      new JwtRule(
+          null, List.of(), null, null, null, null, null, null, List.of(), false, List.of(), null);
+
   private RequestAuthenticationReader() {}
 
   /** The object; {@code singularTargetRef} is set when `spec.targetRef` was used. */
@@ -48,9 +53,7 @@ final class RequestAuthenticationReader {
     if (ruleNodes != null) {
       for (int i = 0; i < ruleNodes.size(); i++) {
         JwtRule rule = rule(ruleNodes.get(i), Paths.index("spec.jwtRules", i), reader);
-        if (rule != null) {
-          rules.add(rule);
-        }
+        rules.add(rule == null ? PLACEHOLDER : rule);
       }
     }
     RequestAuthentication authentication =
@@ -113,10 +116,10 @@ final class RequestAuthenticationReader {
       String itemPath = Paths.index(path, i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(itemPath, "location header name must be non-null");
-        continue;
       }
       MapNode map = reader.map(items.get(i), itemPath);
       if (map == null) {
+        headers.add(new JwtHeader(null, null));
         continue;
       }
       reader.allowOnly(map, itemPath, HEADER_FIELDS);
@@ -139,10 +142,10 @@ final class RequestAuthenticationReader {
       String itemPath = Paths.index(path, i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(itemPath, "outputClaimToHeaders must not be null");
-        continue;
       }
       MapNode map = reader.map(items.get(i), itemPath);
       if (map == null) {
+        claims.add(new ClaimToHeader(null, null));
         continue;
       }
       reader.allowOnly(map, itemPath, CLAIM_TO_HEADER_FIELDS);

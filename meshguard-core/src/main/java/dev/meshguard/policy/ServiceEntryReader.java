@@ -85,10 +85,10 @@ final class ServiceEntryReader {
       String path = Paths.index("spec.ports", i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(path, "service entry port may not be null");
-        continue;
       }
       MapNode map = reader.map(items.get(i), path);
       if (map == null) {
+        ports.add(new Port(0, null, null, null));
         continue;
       }
       reader.allowOnly(map, path, PORT_FIELDS);
@@ -116,10 +116,10 @@ final class ServiceEntryReader {
       String path = Paths.index("spec.endpoints", i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(path, "endpoint cannot be nil");
-        continue;
       }
       MapNode map = reader.map(items.get(i), path);
       if (map == null) {
+        endpoints.add(new Endpoint(null, Map.of(), Map.of(), null));
         continue;
       }
       reader.allowOnly(map, path, ENDPOINT_FIELDS);

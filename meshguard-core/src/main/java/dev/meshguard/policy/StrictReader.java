@@ -101,7 +101,10 @@ final class StrictReader {
     return string(node, path);
   }
 
-  /** A list of strings, or null when absent. Items in error are left out (and reported). */
+  /**
+   * A list of strings, or null when absent. Items in error are reported and read as `""`, so that
+   * the indexes of the others stay right.
+   */
   List<String> strings(YamlNode node, String path) {
     List<YamlNode> items = list(node, path);
     if (items == null) {
@@ -110,9 +113,7 @@ final class StrictReader {
     List<String> values = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       String value = item(items.get(i), Paths.index(path, i));
-      if (value != null) {
-        values.add(value);
-      }
+      values.add(value == null ? "" : value);
     }
     return List.copyOf(values);
   }
