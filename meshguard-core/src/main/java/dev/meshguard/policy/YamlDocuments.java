@@ -129,7 +129,7 @@ final class YamlDocuments {
 
   private static StreamReadConstraints constraints() {
     return StreamReadConstraints.builder()
-        .maxNestingDepth(MAX_DEPTH + 1)
+        .maxNestingDepth(MAX_DEPTH * 2)
         .maxStringLength(MAX_CODE_POINTS)
         .build();
   }
@@ -215,8 +215,8 @@ final class YamlDocuments {
     private YamlNode alias(String name, String path) {
       YamlNode target = anchors.get(name);
       if (target == null) {
-        problems.add(new Problem(path, "unknown yaml alias " + Text.quote("*" + name)));
-        return Scalar.NULL;
+        // kubectl's YAML reader refuses the whole file too.
+        throw new TooComplex("invalid yaml: unknown alias " + Text.quote("*" + name) + " at " + path);
       }
       if (!(target instanceof Scalar) && ++collectionAliases > MAX_COLLECTION_ALIASES) {
         throw new TooComplex(
