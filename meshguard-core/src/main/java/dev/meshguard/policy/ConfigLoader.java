@@ -33,9 +33,9 @@ import java.util.stream.Stream;
  * <p>A path is a file (YAML, possibly several `---` documents; JSON when it ends in `.json`) or a
  * directory, whose `*.yaml`, `*.yml` and `*.json` files are read in name order, not recursively.
  * Objects with reading errors (wrong types, unknown fields) are left out of the set; objects with
- * only validation errors are kept. Either way the set {@link
- * ConfigSet#hasErrors() has errors}. An object read again under the same kind and name replaces the
- * earlier one (with a warning), as a later `kubectl apply` would.
+ * only validation errors are kept. Either way the set {@link ConfigSet#hasErrors() has errors}. An
+ * object read again under the same kind and name replaces the earlier one (with a warning), as a
+ * later `kubectl apply` would.
  */
 public final class ConfigLoader {
   /** Larger than any sane configuration file; protects the heap from a wrong path. */
@@ -45,7 +45,8 @@ public final class ConfigLoader {
   private static final Set<String> SECURITY_VERSIONS =
       Set.of("security.istio.io/v1", "security.istio.io/v1beta1");
   private static final Set<String> NETWORKING_VERSIONS =
-      Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
+      Set.of(
+          "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
   private static final Map<String, Set<String>> KINDS =
       Map.of(
           "RequestAuthentication", SECURITY_VERSIONS,
@@ -86,7 +87,9 @@ public final class ConfigLoader {
 
   /** True for the finding made when a path could not be read at all (missing, unreadable). */
   public static boolean isUnreadable(Finding finding) {
-    return finding.isError() && finding.field().isEmpty() && finding.message().startsWith(UNREADABLE);
+    return finding.isError()
+        && finding.field().isEmpty()
+        && finding.message().startsWith(UNREADABLE);
   }
 
   private ConfigSet finish() {
@@ -101,7 +104,12 @@ public final class ConfigLoader {
     List<Finding> all = new ArrayList<>(findings);
     all.addAll(PolicyLinter.lint(unlinted));
     return new ConfigSet(
-        requestAuthentications, authorizationPolicies, serviceEntries, destinationRules, all, notices);
+        requestAuthentications,
+        authorizationPolicies,
+        serviceEntries,
+        destinationRules,
+        all,
+        notices);
   }
 
   private void path(Path path) {
@@ -142,7 +150,11 @@ public final class ConfigLoader {
       if (Files.size(file) > MAX_FILE_BYTES) {
         findings.add(
             new Finding(
-                Finding.Severity.ERROR, name, 0, "", UNREADABLE + "larger than " + MAX_FILE_BYTES + " bytes"));
+                Finding.Severity.ERROR,
+                name,
+                0,
+                "",
+                UNREADABLE + "larger than " + MAX_FILE_BYTES + " bytes"));
         return;
       }
       content = decode(Files.readAllBytes(file));
@@ -184,8 +196,7 @@ public final class ConfigLoader {
 
   private void content(String file, String content) {
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-    Parsed parsed =
-        YamlDocuments.parse(text, file.toLowerCase(Locale.ROOT).endsWith(".json"));
+    Parsed parsed = YamlDocuments.parse(text, file.toLowerCase(Locale.ROOT).endsWith(".json"));
     for (Document document : parsed.documents()) {
       document(file, document);
     }
@@ -219,7 +230,9 @@ public final class ConfigLoader {
     }
     problems.forEach(problem -> sink.error(problem.path(), problem.message()));
     if (!(root instanceof MapNode map)) {
-      sink.error("", "expected a Kubernetes object (a map with apiVersion and kind), got " + root.describe());
+      sink.error(
+          "",
+          "expected a Kubernetes object (a map with apiVersion and kind), got " + root.describe());
       return;
     }
     String kind = text(map.get("kind"));
@@ -238,10 +251,12 @@ public final class ConfigLoader {
           KINDS.keySet().stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(null);
       if (misspelt != null) {
         sink.error(
-            "kind", "unknown kind " + Text.quote(kind) + " (did you mean " + Text.quote(misspelt) + "?)");
+            "kind",
+            "unknown kind " + Text.quote(kind) + " (did you mean " + Text.quote(misspelt) + "?)");
       } else {
         String where = origin + (prefix.isEmpty() ? "" : ": " + prefix);
-        notices.add(where + ": skipped " + Text.clip(kind) + " " + MetadataReader.describeName(map));
+        notices.add(
+            where + ": skipped " + Text.clip(kind) + " " + MetadataReader.describeName(map));
       }
       return;
     }
@@ -276,7 +291,8 @@ public final class ConfigLoader {
         String inner = problem.path().substring(Paths.index("items", item).length());
         itemProblems
             .get(item)
-            .add(new Problem(inner.startsWith(".") ? inner.substring(1) : inner, problem.message()));
+            .add(
+                new Problem(inner.startsWith(".") ? inner.substring(1) : inner, problem.message()));
       }
     }
     for (int i = 0; i < count; i++) {
@@ -312,7 +328,7 @@ public final class ConfigLoader {
       spec = new MapNode(Map.of());
     }
     switch (kind) {
-      case "AuthorizationPolicy": {
+      case "AuthorizationPolicy" -> {
         AuthorizationPolicyReader.Result result =
             AuthorizationPolicyReader.read(origin, metadata, spec, reader);
         boolean readCleanly = beginValidation(sink, result.singularTargetRef());
@@ -320,9 +336,8 @@ public final class ConfigLoader {
         if (readCleanly) {
           add(authorizationPolicies, result.policy(), kind, metadata, origin, sink);
         }
-        break;
       }
-      case "RequestAuthentication": {
+      case "RequestAuthentication" -> {
         RequestAuthenticationReader.Result result =
             RequestAuthenticationReader.read(origin, metadata, spec, reader);
         boolean readCleanly = beginValidation(sink, result.singularTargetRef());
@@ -330,28 +345,24 @@ public final class ConfigLoader {
         if (readCleanly) {
           add(requestAuthentications, result.authentication(), kind, metadata, origin, sink);
         }
-        break;
       }
-      case "ServiceEntry": {
+      case "ServiceEntry" -> {
         ServiceEntry entry = ServiceEntryReader.read(origin, metadata, spec, reader);
         boolean readCleanly = beginValidation(sink, false);
         NetworkingValidator.validate(entry, sink);
         if (readCleanly) {
           add(serviceEntries, entry, kind, metadata, origin, sink);
         }
-        break;
       }
-      case "DestinationRule": {
+      case "DestinationRule" -> {
         DestinationRule rule = DestinationRuleReader.read(origin, metadata, spec, reader);
         boolean readCleanly = beginValidation(sink, false);
         NetworkingValidator.validate(rule, sink);
         if (readCleanly) {
           add(destinationRules, rule, kind, metadata, origin, sink);
         }
-        break;
       }
-      default:
-        throw new IllegalStateException("kind " + kind);
+      default -> throw new IllegalStateException("kind " + kind);
     }
   }
 
@@ -370,7 +381,12 @@ public final class ConfigLoader {
    * replaced, as a later `kubectl apply` replaces an earlier one.
    */
   private <T> void add(
-      List<T> list, T object, String kind, ObjectMeta metadata, DocumentOrigin origin, FindingSink sink) {
+      List<T> list,
+      T object,
+      String kind,
+      ObjectMeta metadata,
+      DocumentOrigin origin,
+      FindingSink sink) {
     String key = kind + "/" + metadata.qualifiedName();
     Object earlier = byName.put(key, object);
     DocumentOrigin earlierOrigin = originByName.put(key, origin);

@@ -45,7 +45,8 @@ final class RequestAuthenticationReader {
   /** The object; {@code singularTargetRef} is set when `spec.targetRef` was used. */
   record Result(RequestAuthentication authentication, boolean singularTargetRef) {}
 
-  static Result read(DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
+  static Result read(
+      DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
     reader.allowOnly(spec, "spec", SPEC_FIELDS);
     AttachmentReader.Attachment attachment = AttachmentReader.read(spec, reader);
     List<JwtRule> rules = new ArrayList<>();
@@ -77,7 +78,9 @@ final class RequestAuthenticationReader {
     String jwksUri = reader.string(map.get("jwksUri"), Paths.field(path, "jwksUri"));
     String jwksUriSnake = reader.string(map.get("jwks_uri"), Paths.field(path, "jwks_uri"));
     if (jwksUri != null && jwksUriSnake != null) {
-      sink.error(path, "only one of jwks or jwksUri can be set (`jwksUri` and `jwks_uri` are the same field)");
+      sink.error(
+          path,
+          "only one of jwks or jwksUri can be set (`jwksUri` and `jwks_uri` are the same field)");
     } else if (jwksUri == null) {
       jwksUri = jwksUriSnake;
     }

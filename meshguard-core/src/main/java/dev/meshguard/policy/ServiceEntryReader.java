@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Binds a ServiceEntry. Absent `location` and `resolution` read as their defaults
- * (`MESH_EXTERNAL`, `NONE`); `subjectAltNames` and `workloadSelector` are accepted and ignored.
+ * Binds a ServiceEntry. Absent `location` and `resolution` read as their defaults (`MESH_EXTERNAL`,
+ * `NONE`); `subjectAltNames` and `workloadSelector` are accepted and ignored.
  */
 final class ServiceEntryReader {
   static final String DEFAULT_LOCATION = "MESH_EXTERNAL";
@@ -37,7 +37,8 @@ final class ServiceEntryReader {
 
   private ServiceEntryReader() {}
 
-  static ServiceEntry read(DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
+  static ServiceEntry read(
+      DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
     reader.allowOnly(spec, "spec", SPEC_FIELDS);
     FindingSink sink = reader.sink();
     List<String> hosts = reader.stringsOrEmpty(spec.get("hosts"), "spec.hosts");

@@ -14,10 +14,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads typed values out of a {@link YamlNode} tree and reports every mismatch with its field
- * path. Unknown fields are errors: Kubernetes prunes or refuses them, and a misspelt restriction
- * that is silently dropped widens a policy (security row 15). Null counts as absent, as it does for
- * the Kubernetes API server.
+ * Reads typed values out of a {@link YamlNode} tree and reports every mismatch with its field path.
+ * Unknown fields are errors: Kubernetes prunes or refuses them, and a misspelt restriction that is
+ * silently dropped widens a policy (security row 15). Null counts as absent, as it does for the
+ * Kubernetes API server.
  *
  * <p>Kubernetes would refuse a number or boolean where its schema wants a string; we read the
  * scalar as written and warn, so that `ports: [8080]` still means what its author meant.
@@ -54,7 +54,8 @@ final class StrictReader {
     }
     for (String name : map.fields().keySet()) {
       if (!known.contains(name)) {
-        sink.error(Paths.field(path, name), "unknown field " + Text.quote(name) + suggest(name, known));
+        sink.error(
+            Paths.field(path, name), "unknown field " + Text.quote(name) + suggest(name, known));
       }
     }
   }
@@ -271,7 +272,9 @@ final class StrictReader {
       }
     }
     int tolerance = Math.min(2, Math.max(1, name.length() / 4));
-    return best != null && bestDistance <= tolerance ? " (did you mean " + Text.quote(best) + "?)" : "";
+    return best != null && bestDistance <= tolerance
+        ? " (did you mean " + Text.quote(best) + "?)"
+        : "";
   }
 
   /** Optimal string alignment distance: edits plus swaps of neighbours (`spce` → `spec`). */

@@ -118,10 +118,12 @@ class FindingCorpusTest {
     }
     JsonNode counts = c.path("counts");
     if (counts.has("requestAuthentications")) {
-      assertThat(config.requestAuthentications()).hasSize(counts.get("requestAuthentications").asInt());
+      assertThat(config.requestAuthentications())
+          .hasSize(counts.get("requestAuthentications").asInt());
     }
     if (counts.has("authorizationPolicies")) {
-      assertThat(config.authorizationPolicies()).hasSize(counts.get("authorizationPolicies").asInt());
+      assertThat(config.authorizationPolicies())
+          .hasSize(counts.get("authorizationPolicies").asInt());
     }
     if (counts.has("serviceEntries")) {
       assertThat(config.serviceEntries()).hasSize(counts.get("serviceEntries").asInt());
