@@ -152,7 +152,9 @@ class RemoteJwksSourceTest {
       results.add(
           threads.submit(
               () -> {
-                callerThreads.add(Thread.currentThread());
+                synchronized (callerThreads) {
+                  callerThreads.add(Thread.currentThread());
+                }
                 started.countDown();
                 return unknownKid ? source.refreshForUnknownKid("kid-" + started) : source.current();
               }));
@@ -172,6 +174,85 @@ class RemoteJwksSourceTest {
       } else {
         assertFetchFailed(lookup);
       }
+    }
+  }
+
+  @Test
+  void concurrentTokensAgainstAFailingEndpointAllFailTheSameWayWithOneFetch() throws Exception {
+    // Security row 20: a JWKS endpoint answering 500 while many tokens arrive.
+    server.on("/jwks", new Reply(500, "boom", false));
+    server.hold();
+    threaded();
+    JwksSource source = source(url(), TIMEOUT);
+    awaitRequests(1);
+    List<Thread> callerThreads = new ArrayList<>();
+    List<Future<KeySetLookup>> results = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      boolean unknownKid = i % 2 == 0;
+      results.add(
+          threads.submit(
+              () -> {
+                synchronized (callerThreads) {
+                  callerThreads.add(Thread.currentThread());
+                }
+                return unknownKid ? source.refreshForUnknownKid("x") : source.current();
+              }));
+    }
+    awaitAllWaiting(callerThreads, 20);
+    server.release();
+    for (Future<KeySetLookup> f : results) {
+      KeySetLookup lookup = f.get(10, TimeUnit.SECONDS);
+      assertFetchFailed(lookup);
+      assertThat(lookup.detail()).endsWith("no keys: http status 500");
+    }
+    assertThat(server.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void aCallerThatGivesUpDoesNotDisturbTheOthers() throws Exception {
+    // Security row 19: clients disconnecting while a fetch is in flight.
+    server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
+    server.hold();
+    threaded();
+    JwksSource source = source(url(), TIMEOUT);
+    awaitRequests(1);
+    List<Thread> callerThreads = new ArrayList<>();
+    List<Future<KeySetLookup>> results = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      results.add(
+          threads.submit(
+              () -> {
+                synchronized (callerThreads) {
+                  callerThreads.add(Thread.currentThread());
+                }
+                return source.current();
+              }));
+    }
+    awaitAllWaiting(callerThreads, 10);
+    List<Thread> snapshot;
+    synchronized (callerThreads) {
+      snapshot = List.copyOf(callerThreads);
+    }
+    for (int i = 0; i < 5; i++) {
+      snapshot.get(i).interrupt(); // these callers go away
+    }
+    server.release();
+    int ok = 0;
+    int failed = 0;
+    for (Future<KeySetLookup> f : results) {
+      KeySetLookup lookup = f.get(10, TimeUnit.SECONDS);
+      if (lookup.ok()) {
+        ok++;
+      } else {
+        assertFetchFailed(lookup);
+        failed++;
+      }
+    }
+    assertThat(ok + failed).isEqualTo(10);
+    assertThat(server.requests()).isEqualTo(1);
+    if (TestKeys.parsingAvailable()) {
+      assertThat(ok).as("callers that stayed get keys").isGreaterThanOrEqualTo(5);
+      assertThat(source.current().ok()).isTrue();
     }
   }
 
