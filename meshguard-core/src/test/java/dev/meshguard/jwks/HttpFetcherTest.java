@@ -219,6 +219,34 @@ class HttpFetcherTest {
   }
 
   @Test
+  void dnsServiceEntryResolvesItsEndpointNamesWhenFetching() throws Exception {
+    server.on("/jwks", Reply.ok("{}"));
+    ConfigSet config =
+        config(
+            List.of(
+                serviceEntry(
+                    "jwks",
+                    List.of("jwks.example.com"),
+                    List.of(),
+                    List.of(port(80, "HTTP", "http")),
+                    "DNS",
+                    List.of(endpoint("backend.test", Map.of("http", server.port()))))),
+            List.of());
+    List<String> looked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpFetcher dns =
+        new HttpFetcher(
+            AddressPolicy.of(OPTIONS),
+            host -> {
+              looked.add(host);
+              return new InetAddress[] {InetAddress.getLoopbackAddress()};
+            });
+    Route route = new RouteResolver(config, OPTIONS).resolve("http://jwks.example.com/jwks");
+    assertThat(dns.get(route, TIMEOUT, 1024).status()).isEqualTo(200);
+    assertThat(looked).containsExactly("backend.test");
+    assertThat(server.hosts()).containsExactly("jwks.example.com");
+  }
+
+  @Test
   void connectionRefusedIsAFailure() throws Exception {
     Route route =
         new RouteResolver(MeshConfig.empty(), OPTIONS)
