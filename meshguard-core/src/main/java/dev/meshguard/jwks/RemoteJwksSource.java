@@ -206,7 +206,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
         s.fetches(),
         s.failures(),
         s.nextRefresh(),
-        keys ? s.lastSuccess().plus(options.staleWindow()) : null);
+        keys ? s.lastSuccess().plus(options.staleWindow()) : null,
+        keys && s.keys().hasPrivateOrSymmetricKeyMaterial());
   }
 
   /** Stops background work. Keys already fetched stay usable until their stale window ends. */
@@ -345,19 +346,26 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     return delay.compareTo(cap) > 0 ? cap : delay;
   }
 
+  /**
+   * Debug lines on changes between having keys and failing. Quiet by default: `check` must not
+   * print to stderr for it; `serve` reports the same through {@link #health()}.
+   */
   private void logChange(State before, State after, boolean success) {
     if (success && (before.lastSuccess() == null || failedSinceSuccess(before))) {
       LOG.log(
-          Level.INFO,
+          Level.DEBUG,
           () -> "jwks " + uri + " for issuer `" + issuer + "`: " + after.keys().size() + " keys");
     } else if (!success && (before.lastFailure() == null || !failedSinceSuccess(before))) {
       LOG.log(
-          Level.WARNING,
+          Level.DEBUG,
           () -> "jwks " + uri + " for issuer `" + issuer + "`: fetch failed: " + after.lastError());
     }
   }
 
-  /** Waits for {@code future} at most the rule's timeout; false when it did not finish. */
+  /**
+   * Waits for {@code future} at most the rule's timeout; false when it did not finish. A caller
+   * that is interrupted (its client went away) stops waiting; the fetch goes on for the others.
+   */
   private boolean await(CompletableFuture<Void> future) {
     try {
       future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -392,6 +400,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
               + s.lastSuccess()
               + " expired after the stale window; last error: "
               + s.lastError();
+    } else if (timedOut && Thread.currentThread().isInterrupted()) {
+      why = "no keys: stopped waiting for the fetch (interrupted)";
     } else if (timedOut) {
       why = "no keys: fetch not finished after " + timeout.toMillis() + " ms";
     } else if (s.lastError() != null) {

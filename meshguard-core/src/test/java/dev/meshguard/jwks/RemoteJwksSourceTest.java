@@ -109,9 +109,19 @@ class RemoteJwksSourceTest {
     assertThat(health.nextRefresh()).isEqualTo(START.plus(Duration.ofMinutes(20)));
     assertThat(health.keysUsableUntil()).isEqualTo(START.plus(Duration.ofHours(24)));
     assertThat(health.fetchCount()).isEqualTo(1);
+    assertThat(health.publishesSecretKeys()).isFalse();
     assertThat(source.description()).isEqualTo("jwksUri `" + url() + "`");
     assertThat(TestKeys.verifies(source.current().keys(), TestKeys.token(keyA, TestKeys.ISSUER)))
         .isTrue();
+  }
+
+  @Test
+  void healthFlagsAKeySetThatPublishesSecretKeys() {
+    server.on(
+        "/jwks", Reply.ok("{\"keys\":[" + TestKeys.key("leaky").toJSONString() + "]}"));
+    inline();
+    assertThat(source(url(), TIMEOUT).current().ok()).isTrue();
+    assertThat(health().publishesSecretKeys()).isTrue();
   }
 
   @Test

@@ -35,6 +35,7 @@ class SeedScenarioTest {
   private final ECKey key = TestKeys.key("seed-key");
   private final ECKey otherKey = TestKeys.key("seed-key"); // same kid, another key
   private JwksServer server;
+  private Path caFile;
   private RemoteJwksSources sources;
 
   @BeforeEach
@@ -53,8 +54,6 @@ class SeedScenarioTest {
               throw new UnknownHostException(host); // no cluster DNS here
             });
   }
-
-  private Path caFile;
 
   @AfterEach
   void stop() {
