@@ -48,7 +48,11 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     }
   }
 
-  /** Everything health and lookups read, replaced as a whole. */
+  /**
+   * Everything health and lookups read, replaced as a whole. {@code found} is the lookup handed to
+   * requests while the keys are usable, built once per change so the request path allocates
+   * nothing.
+   */
   private record State(
       JwkSet keys,
       String keysFrom,
@@ -57,7 +61,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
       String lastError,
       long fetches,
       long failures,
-      Instant nextRefresh) {}
+      Instant nextRefresh,
+      KeySetLookup found) {}
 
   private final String issuer;
   private final String uri;
@@ -75,7 +80,7 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   private int failuresInRow; // guarded by lock
   private boolean closed; // guarded by lock
 
-  private volatile State state = new State(null, null, null, null, null, 0, 0, null);
+  private volatile State state = new State(null, null, null, null, null, 0, 0, null, null);
   private volatile Instant lastUsed;
 
   RemoteJwksSource(
@@ -114,10 +119,10 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   @Override
   public KeySetLookup current() {
     Instant now = clock.instant();
-    lastUsed = now;
+    markUsed(now);
     State s = state;
     if (usable(s, now)) {
-      return lookup(s, now, false);
+      return s.found();
     }
     CompletableFuture<Void> pending;
     boolean started = false;
@@ -141,7 +146,7 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   @Override
   public KeySetLookup refreshForUnknownKid(String kid) {
     Instant now = clock.instant();
-    lastUsed = now;
+    markUsed(now);
     CompletableFuture<Void> pending;
     boolean started = false;
     synchronized (lock) {
@@ -175,6 +180,13 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   /** Marks this source as wanted (a rule asked for it again). */
   void touch() {
     lastUsed = clock.instant();
+  }
+
+  /** Notes use for eviction; written at most once a minute, the request path stays write-free. */
+  private void markUsed(Instant now) {
+    if (now.isAfter(lastUsed.plusSeconds(60))) {
+      lastUsed = now;
+    }
   }
 
   JwksSourceHealth health() {
@@ -307,24 +319,28 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
       }
       after =
           result != null
-              ? new State(
-                  result.keys(),
-                  result.from(),
-                  now,
-                  before.lastFailure(),
-                  before.lastError(),
-                  before.fetches() + 1,
-                  before.failures(),
-                  next)
-              : new State(
-                  before.keys(),
-                  before.keysFrom(),
-                  before.lastSuccess(),
-                  now,
-                  error,
-                  before.fetches() + 1,
-                  before.failures() + 1,
-                  next);
+              ? found(
+                  new State(
+                      result.keys(),
+                      result.from(),
+                      now,
+                      before.lastFailure(),
+                      before.lastError(),
+                      before.fetches() + 1,
+                      before.failures(),
+                      next,
+                      null))
+              : found(
+                  new State(
+                      before.keys(),
+                      before.keysFrom(),
+                      before.lastSuccess(),
+                      now,
+                      error,
+                      before.fetches() + 1,
+                      before.failures() + 1,
+                      next,
+                      null));
       state = after;
       if (inFlight == future) {
         inFlight = null;
@@ -380,18 +396,35 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     }
   }
 
+  /** {@code s} with the lookup requests get while its keys are usable. */
+  private State found(State s) {
+    if (s.keys() == null) {
+      return s;
+    }
+    StringBuilder detail =
+        new StringBuilder(description)
+            .append(": ")
+            .append(s.keys().size())
+            .append(" keys fetched at ")
+            .append(s.lastSuccess());
+    if (failedSinceSuccess(s)) {
+      detail.append(", stale: last fetch failed: ").append(s.lastError());
+    }
+    return new State(
+        s.keys(),
+        s.keysFrom(),
+        s.lastSuccess(),
+        s.lastFailure(),
+        s.lastError(),
+        s.fetches(),
+        s.failures(),
+        s.nextRefresh(),
+        KeySetLookup.of(s.keys(), detail.toString()));
+  }
+
   private KeySetLookup lookup(State s, Instant now, boolean timedOut) {
     if (usable(s, now)) {
-      StringBuilder detail =
-          new StringBuilder(description)
-              .append(": ")
-              .append(s.keys().size())
-              .append(" keys fetched at ")
-              .append(s.lastSuccess());
-      if (failedSinceSuccess(s)) {
-        detail.append(", stale: last fetch failed: ").append(s.lastError());
-      }
-      return KeySetLookup.of(s.keys(), detail.toString());
+      return s.found();
     }
     String why;
     if (s.keys() != null) {
