@@ -29,7 +29,7 @@ final class DryRunAnnotation {
 
   static void check(AuthorizationPolicy policy, FindingSink sink) {
     String value = policy.metadata().annotations().get(NAME);
-    if (value == null) {
+    if (value == null || policy.action() == null) {
       return;
     }
     if (policy.action() != Action.ALLOW && policy.action() != Action.DENY) {
