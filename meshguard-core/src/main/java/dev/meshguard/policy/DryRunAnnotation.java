@@ -17,7 +17,7 @@ final class DryRunAnnotation {
   private DryRunAnnotation() {}
 
   /** Go `strconv.ParseBool`: empty when {@code value} is not one of its twelve spellings. */
-  static Optional<Boolean> parseBool(String value) {
+  public static Optional<Boolean> parseBool(String value) {
     if (TRUE.contains(value)) {
       return Optional.of(true);
     }
