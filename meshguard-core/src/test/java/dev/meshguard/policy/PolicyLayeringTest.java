@@ -2,6 +2,7 @@ package dev.meshguard.policy;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -15,16 +16,25 @@ class PolicyLayeringTest {
     // Importing from the class directory, not by package name: scanning the classpath is slow.
     Path classes =
         Path.of(ConfigLoader.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    JavaClasses policy =
-        new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPath(classes.resolve("dev/meshguard/policy"));
-    noClasses()
-        .that()
-        .resideInAPackage("dev.meshguard.policy..")
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage("dev.meshguard.jwt..", "dev.meshguard.jwks..", "dev.meshguard.engine..")
-        .check(policy);
+    // Package names of dependencies suffice; resolving them from the classpath is slow.
+    ArchConfiguration configuration = ArchConfiguration.get();
+    boolean resolve = configuration.resolveMissingDependenciesFromClassPath();
+    configuration.setResolveMissingDependenciesFromClassPath(false);
+    try {
+      JavaClasses policy =
+          new ClassFileImporter()
+              .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+              .importPath(classes.resolve("dev/meshguard/policy"));
+      noClasses()
+          .that()
+          .resideInAPackage("dev.meshguard.policy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.meshguard.jwt..", "dev.meshguard.jwks..", "dev.meshguard.engine..")
+          .check(policy);
+    } finally {
+      configuration.setResolveMissingDependenciesFromClassPath(resolve);
+    }
   }
 }
