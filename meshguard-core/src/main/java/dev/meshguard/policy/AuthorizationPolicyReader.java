@@ -55,7 +55,12 @@ final class AuthorizationPolicyReader {
     reader.allowOnly(spec, "spec", SPEC_FIELDS);
     AttachmentReader.Attachment attachment = AttachmentReader.read(spec, reader);
     String actionName = reader.enumValue(spec.get("action"), "spec.action", ACTIONS);
-    Action action = actionName == null ? Action.ALLOW : Action.valueOf(actionName);
+    // An unreadable action stays null (the policy is then never kept), so that validation does
+    // not report consequences of a default the author did not choose.
+    Action action =
+        actionName != null
+            ? Action.valueOf(actionName)
+            : YamlNode.isNull(spec.get("action")) ? Action.ALLOW : null;
     String provider = null;
     MapNode providerNode = reader.map(spec.get("provider"), "spec.provider");
     if (providerNode != null) {

@@ -40,7 +40,7 @@ final class AuthorizationPolicyValidator {
       }
       checkCustomRules(rules, sink);
     }
-    if (policy.provider() != null && action != Action.CUSTOM) {
+    if (policy.provider() != null && action != null && action != Action.CUSTOM) {
       sink.error(
           "spec.provider", "`provider` must not be set with non CUSTOM action, found " + action);
     }

@@ -71,7 +71,7 @@ public final class ConfigLoader {
     Objects.requireNonNull(paths, "paths");
     ConfigLoader loader = new ConfigLoader();
     for (Path path : paths) {
-      loader.path(path);
+      loader.path(Objects.requireNonNull(path, "path"));
     }
     return loader.finish();
   }

@@ -17,7 +17,7 @@ final class DryRunAnnotation {
   private DryRunAnnotation() {}
 
   /** Go `strconv.ParseBool`: empty when {@code value} is not one of its twelve spellings. */
-  static Optional<Boolean> parseBool(String value) {
+  public static Optional<Boolean> parseBool(String value) {
     if (TRUE.contains(value)) {
       return Optional.of(true);
     }
@@ -29,7 +29,7 @@ final class DryRunAnnotation {
 
   static void check(AuthorizationPolicy policy, FindingSink sink) {
     String value = policy.metadata().annotations().get(NAME);
-    if (value == null) {
+    if (value == null || policy.action() == null) {
       return;
     }
     if (policy.action() != Action.ALLOW && policy.action() != Action.DENY) {
