@@ -90,7 +90,7 @@ public final class RemoteJwksSources implements AutoCloseable {
     }
     evictUnused();
     RouteResolver resolver = new RouteResolver(config, options);
-    Duration timeout = rule.timeoutOrDefault();
+    Duration timeout = timeout(rule);
     String issuer = rule.issuerOrEmpty();
     Plan plan =
         rule.jwksUri() != null
@@ -118,6 +118,12 @@ public final class RemoteJwksSources implements AutoCloseable {
       source.touch();
     }
     return source;
+  }
+
+  /** The rule's timeout; a non-positive one (validation reports it) would never fetch. */
+  private static Duration timeout(JwtRule rule) {
+    Duration timeout = rule.timeoutOrDefault();
+    return timeout.isNegative() || timeout.isZero() ? JwtRule.DEFAULT_TIMEOUT : timeout;
   }
 
   /** The health of every source, by issuer and URL. */
