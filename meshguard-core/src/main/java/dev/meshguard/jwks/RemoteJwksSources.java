@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -135,6 +136,13 @@ public final class RemoteJwksSources implements AutoCloseable {
     all.sort(
         Comparator.comparing(JwksSourceHealth::issuer).thenComparing(JwksSourceHealth::uri));
     return all;
+  }
+
+  /** The health of one source made here (for `check --explain`), empty for any other source. */
+  public Optional<JwksSourceHealth> health(JwksSource source) {
+    return source instanceof RemoteJwksSource remote && sources.containsValue(remote)
+        ? Optional.of(remote.health())
+        : Optional.empty();
   }
 
   /**

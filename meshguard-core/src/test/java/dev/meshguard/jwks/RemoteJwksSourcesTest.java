@@ -151,6 +151,9 @@ class RemoteJwksSourcesTest {
     assertThat(reloaded).isSameAs(first);
     assertThat(http.requests()).isEqualTo(1);
     assertThat(sources.health()).hasSize(1);
+    assertThat(sources.health(first)).contains(sources.health().get(0));
+    assertThat(sources.health(JwksSource.fixed(TestKeys.parse(TestKeys.jwks(KEY)), "inline")))
+        .isEmpty();
   }
 
   @Test
