@@ -407,6 +407,9 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
             .append(s.keys().size())
             .append(" keys fetched at ")
             .append(s.lastSuccess());
+    if (!s.keysFrom().equals(uri)) {
+      detail.append(" from `").append(s.keysFrom()).append('`');
+    }
     if (failedSinceSuccess(s)) {
       detail.append(", stale: last fetch failed: ").append(s.lastError());
     }

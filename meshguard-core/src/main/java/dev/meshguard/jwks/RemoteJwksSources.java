@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -90,7 +91,7 @@ public final class RemoteJwksSources implements AutoCloseable {
     }
     evictUnused();
     RouteResolver resolver = new RouteResolver(config, options);
-    Duration timeout = rule.timeoutOrDefault();
+    Duration timeout = timeout(rule);
     String issuer = rule.issuerOrEmpty();
     Plan plan =
         rule.jwksUri() != null
@@ -120,6 +121,12 @@ public final class RemoteJwksSources implements AutoCloseable {
     return source;
   }
 
+  /** The rule's timeout; a non-positive one (validation reports it) would never fetch. */
+  private static Duration timeout(JwtRule rule) {
+    Duration timeout = rule.timeoutOrDefault();
+    return timeout.isNegative() || timeout.isZero() ? JwtRule.DEFAULT_TIMEOUT : timeout;
+  }
+
   /** The health of every source, by issuer and URL. */
   public List<JwksSourceHealth> health() {
     List<JwksSourceHealth> all = new ArrayList<>();
@@ -129,6 +136,13 @@ public final class RemoteJwksSources implements AutoCloseable {
     all.sort(
         Comparator.comparing(JwksSourceHealth::issuer).thenComparing(JwksSourceHealth::uri));
     return all;
+  }
+
+  /** The health of one source made here (for `check --explain`), empty for any other source. */
+  public Optional<JwksSourceHealth> health(JwksSource source) {
+    return source instanceof RemoteJwksSource remote && sources.containsValue(remote)
+        ? Optional.of(remote.health())
+        : Optional.empty();
   }
 
   /**

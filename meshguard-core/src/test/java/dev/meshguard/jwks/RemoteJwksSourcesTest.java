@@ -151,6 +151,9 @@ class RemoteJwksSourcesTest {
     assertThat(reloaded).isSameAs(first);
     assertThat(http.requests()).isEqualTo(1);
     assertThat(sources.health()).hasSize(1);
+    assertThat(sources.health(first)).contains(sources.health().get(0));
+    assertThat(sources.health(JwksSource.fixed(TestKeys.parse(TestKeys.jwks(KEY)), "inline")))
+        .isEmpty();
   }
 
   @Test
@@ -193,6 +196,7 @@ class RemoteJwksSourcesTest {
     assertThat(http.requests()).isEqualTo(2);
     assertThat(lookup.ok()).isTrue();
     assertThat(sources.health().get(0).keysFrom()).isEqualTo(httpUrl("/jwks"));
+    assertThat(lookup.detail()).contains("from `" + httpUrl("/jwks") + "`");
   }
 
   @Test
@@ -300,6 +304,14 @@ class RemoteJwksSourcesTest {
     } finally {
       evicting.close();
     }
+  }
+
+  @Test
+  void aNonPositiveTimeoutFallsBackToTheDefault() {
+    http.on("/jwks", Reply.ok(TestKeys.jwks(KEY)));
+    JwksSource source =
+        sources.remote(rule(TestKeys.ISSUER, httpUrl("/jwks"), Duration.ZERO), MeshConfig.empty());
+    assertThat(source.current().ok()).isTrue();
   }
 
   @Test
