@@ -85,9 +85,9 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
   private ConnectionInfo connectionInfo() {
     if (conn == null) {
       Channel ch = ctx.channel();
-      InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
-      InetSocketAddress local = (InetSocketAddress) ch.localAddress();
       SslHandler tls = ch.pipeline().get(SslHandler.class);
+      InetSocketAddress peer = inet(ch.remoteAddress());
+      InetSocketAddress local = inet(ch.localAddress());
       conn =
           new ConnectionInfo(
               peer == null ? null : peer.getAddress().getHostAddress(),
@@ -97,6 +97,10 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
               tls == null ? null : sni(tls.engine().getSession()));
     }
     return conn;
+  }
+
+  private static InetSocketAddress inet(java.net.SocketAddress a) {
+    return a instanceof InetSocketAddress i && i.getAddress() != null ? i : null;
   }
 
   private static String sni(SSLSession session) {

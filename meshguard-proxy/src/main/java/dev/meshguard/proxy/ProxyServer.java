@@ -77,15 +77,7 @@ public final class ProxyServer implements Closeable {
     }
     this.runtime =
         new ProxyRuntime(options, pool, snapshots, decider, decisions, metrics, accessLog, clients);
-    HttpDecoderConfig decoderConfig =
-        new HttpDecoderConfig()
-            .setMaxInitialLineLength(options.maxRequestLineBytes())
-            .setMaxHeaderSize(options.maxRequestHeaderBytes())
-            .setMaxChunkSize(64 * 1024)
-            .setStrictLineParsing(true)
-            .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(true))
-            .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(true));
-    long idleMillis = options.idleTimeout().toMillis();
+    HttpDecoderConfig decoderConfig = decoderConfig(options);
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -99,15 +91,10 @@ public final class ProxyServer implements Closeable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     clients.add(ch);
-                    ChannelPipeline p = ch.pipeline();
                     if (serverTls != null) {
-                      p.addLast(serverTls.newHandler(ch.alloc()));
+                      ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
                     }
-                    if (idleMillis > 0) {
-                      p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                    }
-                    p.addLast(new HttpServerCodec(decoderConfig.clone()));
-                    p.addLast(new ProxyConnectionHandler(runtime));
+                    initClientPipeline(ch.pipeline(), runtime, decoderConfig);
                   }
                 });
     try {
@@ -116,6 +103,34 @@ public final class ProxyServer implements Closeable {
       shutdownThreads();
       throw new IOException("cannot listen on " + options.listen() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The request parser's limits. Strict: CRLF line ends only, header names and values validated
+   * (no NUL, CR or LF inside), Content-Length with Transfer-Encoding rejected (Netty's RFC 9112
+   * default), conflicting Content-Length values rejected.
+   */
+  static HttpDecoderConfig decoderConfig(ProxyOptions options) {
+    return new HttpDecoderConfig()
+        .setMaxInitialLineLength(options.maxRequestLineBytes())
+        .setMaxHeaderSize(options.maxRequestHeaderBytes())
+        .setMaxChunkSize(64 * 1024)
+        .setStrictLineParsing(true)
+        .setUseRfc9112TransferEncoding(true)
+        .setAllowDuplicateContentLengths(false)
+        .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(true))
+        .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(true));
+  }
+
+  /** The handlers of one client connection after TLS (shared with the handler tests). */
+  static void initClientPipeline(
+      ChannelPipeline p, ProxyRuntime runtime, HttpDecoderConfig decoderConfig) {
+    long idleMillis = runtime.options.idleTimeout().toMillis();
+    if (idleMillis > 0) {
+      p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+    }
+    p.addLast(new HttpServerCodec(decoderConfig.clone()));
+    p.addLast(new ProxyConnectionHandler(runtime));
   }
 
   /**

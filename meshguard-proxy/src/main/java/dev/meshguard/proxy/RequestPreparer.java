@@ -36,6 +36,18 @@ final class RequestPreparer {
 
   Prepared prepare(HttpRequest request, ConnectionInfo conn) throws BadRequestException {
     HttpHeaders headers = request.headers();
+    HttpVersion version = request.protocolVersion();
+    if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+      throw new BadRequestException("unsupported protocol version `" + version + "`");
+    }
+    String method = request.method().name();
+    for (int i = 0; i < method.length(); i++) {
+      char c = method.charAt(i);
+      if (c >= 'a' && c <= 'z') {
+        // Istio rejects methods not in upper case; otherwise `get` could slip past a GET rule
+        throw new BadRequestException("method `" + method + "` is not in upper case");
+      }
+    }
     if (request.method().equals(HttpMethod.CONNECT)) {
       throw new BadRequestException("CONNECT is not supported");
     }

@@ -185,6 +185,37 @@ class ProxyServerTest {
   }
 
   @Test
+  void foldedHeaderIsUnfoldedTheSameForTheEngineAndTheUpstream() throws Exception {
+    BlockingQueue<CheckRequest> seen = new LinkedBlockingQueue<>();
+    try (ProxyHarness p =
+            new ProxyHarness(
+                upstream.target(),
+                (snap, r) -> {
+                  seen.add(r);
+                  return TestDecisions.byPath(snap, r);
+                },
+                b -> {});
+        RawHttp c = p.raw()) {
+      // RFC 9112 5.2: a server either rejects obs-fold or replaces it with spaces; Netty replaces
+      c.send("GET /f HTTP/1.1\r\nHost: a\r\nX-User: ali\r\n ce\r\n\r\n");
+      assertThat(c.read().status()).isEqualTo(200);
+    }
+    assertThat(seen.poll(5, TimeUnit.SECONDS).headers().joined("x-user")).isEqualTo("ali ce");
+    assertThat(upstream.received.poll(5, TimeUnit.SECONDS).header("x-user")).isEqualTo("ali ce");
+  }
+
+  @Test
+  void malformedChunkedBodyIsRefusedAndNotForwarded() throws Exception {
+    try (RawHttp c = h.raw()) {
+      c.send("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n");
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(c.closedByServer()).isTrue();
+    }
+    assertThat(upstream.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
   void reusesOneUpstreamConnectionForSequentialRequests() throws Exception {
     try (RawHttp c = h.raw()) {
       for (int i = 0; i < 10; i++) {
