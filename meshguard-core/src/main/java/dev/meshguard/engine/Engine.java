@@ -1,13 +1,171 @@
 package dev.meshguard.engine;
 
+import dev.meshguard.engine.authn.AuthnResult;
+import dev.meshguard.engine.authz.AuthzRequest;
+import dev.meshguard.engine.authz.AuthzResult;
+import dev.meshguard.engine.match.NormalizedPath;
+import dev.meshguard.engine.match.PathNormalizer;
+import dev.meshguard.jwt.JwtStatus;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** The one place where requests are decided; every front end calls {@link #decide}. */
 public final class Engine {
+  /** Envoy's RBAC denial body. */
+  public static final String RBAC_DENIED_BODY = "RBAC: access denied";
+
+  private static final int MAX_REALM_PATH = 256;
+
   private Engine() {}
 
   /** Decides one request against a snapshot. Never throws: an internal error denies. */
   public static Decision decide(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
-    throw new IllegalStateException("engine not built yet");
+    try {
+      return decideOrThrow(snapshot, request, clock);
+    } catch (RuntimeException | StackOverflowError e) {
+      String reason = "internal error while deciding: " + e.getClass().getSimpleName();
+      return new Decision(
+          403,
+          false,
+          Decision.Outcome.DENIED_AUTHORIZATION,
+          reason,
+          null,
+          null,
+          JwtStatus.JWT_MISSED,
+          RBAC_DENIED_BODY,
+          List.of(),
+          null,
+          List.of("error: " + e));
+    }
+  }
+
+  private static Decision decideOrThrow(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+    List<String> trace = new ArrayList<>();
+    NormalizedPath normalized =
+        PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
+    if (!normalized.valid()) {
+      trace.add("path: `" + request.rawPath() + "` rejected: " + normalized.invalidReason());
+      return new Decision(
+          400,
+          false,
+          Decision.Outcome.BAD_REQUEST,
+          "bad request: " + normalized.invalidReason(),
+          null,
+          null,
+          JwtStatus.JWT_MISSED,
+          "Bad Request",
+          List.of(),
+          null,
+          trace);
+    }
+    trace.add(
+        "path: `"
+            + request.rawPath()
+            + "` normalized ("
+            + snapshot.mesh().pathNormalization()
+            + ") to `"
+            + normalized.path()
+            + "`"
+            + (normalized.query() == null ? "" : " with query `" + normalized.query() + "`"));
+    String upstreamPath =
+        normalized.query() == null ? normalized.path() : normalized.path() + "?" + normalized.query();
+
+    HeaderWorkingSet headers = new HeaderWorkingSet(request.headers());
+    AuthzRequest unauthenticated = authzRequest(request, normalized.path(), headers, null);
+    AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated);
+    if (custom != null) {
+      trace.addAll(custom.trace());
+      return denied(403, Decision.Outcome.DENIED_CUSTOM, custom.reason(), custom.policy(), null,
+          JwtStatus.JWT_MISSED, RBAC_DENIED_BODY, List.of(), trace);
+    }
+
+    AuthnResult authn =
+        snapshot
+            .authenticator()
+            .authenticate(
+                request.method(), headers, normalized.query(), clock.instant().getEpochSecond());
+    trace.addAll(authn.trace());
+    if (authn.status() != JwtStatus.OK) {
+      JwtStatus status = authn.status();
+      String realm = realm(request, upstreamPath);
+      List<Map.Entry<String, String>> responseHeaders =
+          List.of(
+              Map.entry(
+                  "www-authenticate",
+                  "Bearer realm=\"" + realm + "\", error=\"invalid_token\""));
+      return denied(status.httpStatus(), Decision.Outcome.DENIED_AUTHENTICATION, status.message(),
+          null, null, status, status.message(), responseHeaders, trace);
+    }
+    JwtStatus jwtStatus = authn.authenticated() ? JwtStatus.OK : JwtStatus.JWT_MISSED;
+
+    AuthzRequest authzRequest =
+        authzRequest(request, normalized.path(), headers, authn.claims());
+    AuthzResult authz = snapshot.authorizer().authorize(authzRequest);
+    trace.addAll(authz.trace());
+    if (!authz.allowed()) {
+      trace.add("decision: 403 " + RBAC_DENIED_BODY + ": " + authz.reason());
+      return denied(403, Decision.Outcome.DENIED_AUTHORIZATION, authz.reason(), authz.policy(),
+          authn.principal(), jwtStatus, RBAC_DENIED_BODY, List.of(), trace);
+    }
+    trace.add("decision: 200 allowed: " + authz.reason());
+    Decision.UpstreamRewrite rewrite =
+        new Decision.UpstreamRewrite(upstreamPath, headers.removedNames(), headers.addedHeaders());
+    return new Decision(
+        200,
+        true,
+        Decision.Outcome.ALLOWED,
+        authz.reason(),
+        authz.policy(),
+        authn.principal(),
+        jwtStatus,
+        null,
+        List.of(),
+        rewrite,
+        trace);
+  }
+
+  private static Decision denied(
+      int status,
+      Decision.Outcome outcome,
+      String reason,
+      String policy,
+      String principal,
+      JwtStatus jwtStatus,
+      String body,
+      List<Map.Entry<String, String>> responseHeaders,
+      List<String> trace) {
+    return new Decision(status, false, outcome, reason, policy, principal, jwtStatus, body,
+        responseHeaders, null, trace);
+  }
+
+  private static AuthzRequest authzRequest(
+      CheckRequest request, String path, HeaderWorkingSet headers,
+      com.fasterxml.jackson.databind.node.ObjectNode claims) {
+    String principal = request.sourcePrincipal();
+    if (principal != null && principal.startsWith("spiffe://")) {
+      principal = principal.substring("spiffe://".length());
+    }
+    return new AuthzRequest(
+        request.method(),
+        request.host(),
+        path,
+        request.destinationPort(),
+        request.sourceIp(),
+        request.effectiveRemoteIp(),
+        request.destinationIp(),
+        request.sni(),
+        principal,
+        headers.current(),
+        claims);
+  }
+
+  /** `<scheme>://<host><path>` with the path (query included) cut at 256 characters, as Envoy. */
+  private static String realm(CheckRequest request, String path) {
+    String p = path.length() > MAX_REALM_PATH ? path.substring(0, MAX_REALM_PATH) : path;
+    String host = request.host() == null ? "" : request.host();
+    return request.scheme() + "://" + host + p;
   }
 }

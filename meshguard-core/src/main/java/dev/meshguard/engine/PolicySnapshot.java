@@ -1,6 +1,14 @@
 package dev.meshguard.engine;
 
+import dev.meshguard.engine.authn.Authenticator;
+import dev.meshguard.engine.authn.JwtProvider;
+import dev.meshguard.engine.authz.Authorizer;
+import dev.meshguard.engine.authz.CompiledPolicy;
+import dev.meshguard.policy.AuthorizationPolicy;
 import dev.meshguard.policy.Finding;
+import dev.meshguard.policy.RequestAuthentication;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,11 +20,26 @@ public final class PolicySnapshot {
   private final Workload workload;
   private final MeshSettings mesh;
   private final List<Finding> findings;
+  private final Authenticator authenticator;
+  private final Authorizer authorizer;
+  private final List<RequestAuthentication> requestAuthentications;
+  private final List<AuthorizationPolicy> authorizationPolicies;
 
-  PolicySnapshot(Workload workload, MeshSettings mesh, List<Finding> findings) {
+  PolicySnapshot(
+      Workload workload,
+      MeshSettings mesh,
+      List<Finding> findings,
+      Authenticator authenticator,
+      Authorizer authorizer,
+      List<RequestAuthentication> requestAuthentications,
+      List<AuthorizationPolicy> authorizationPolicies) {
     this.workload = workload;
     this.mesh = mesh;
     this.findings = List.copyOf(findings);
+    this.authenticator = authenticator;
+    this.authorizer = authorizer;
+    this.requestAuthentications = List.copyOf(requestAuthentications);
+    this.authorizationPolicies = List.copyOf(authorizationPolicies);
   }
 
   public Workload workload() {
@@ -36,9 +59,73 @@ public final class PolicySnapshot {
     return findings.stream().anyMatch(Finding::isError);
   }
 
-  /** A JSON-friendly description of the policies in force, for `/config_dump`. */
+  Authenticator authenticator() {
+    return authenticator;
+  }
+
+  Authorizer authorizer() {
+    return authorizer;
+  }
+
+  /** The RequestAuthentications that apply to this workload. */
+  public List<RequestAuthentication> requestAuthentications() {
+    return requestAuthentications;
+  }
+
+  /** The AuthorizationPolicies that apply to this workload. */
+  public List<AuthorizationPolicy> authorizationPolicies() {
+    return authorizationPolicies;
+  }
+
+  /** A JSON-friendly description of what is in force, for `/config_dump` and `check --explain`. */
   public Map<String, Object> dump() {
-    return Map.of(
-        "workload", Map.of("namespace", workload.namespace(), "labels", workload.labels()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(
+        "workload",
+        Map.of("namespace", workload.namespace(), "labels", workload.labels()));
+    out.put("rootNamespace", mesh.rootNamespace());
+    out.put("pathNormalization", mesh.pathNormalization().name());
+    List<Object> providers = new ArrayList<>();
+    for (JwtProvider p : authenticator.providers()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", p.name());
+      m.put("source", p.source());
+      m.put("issuer", p.issuer());
+      m.put("audiences", p.audiences());
+      m.put("keys", p.keys().description());
+      List<String> locations = new ArrayList<>();
+      p.headerLocations().forEach(h -> locations.add("header " + h.name() + " prefix `" + h.prefix() + "`"));
+      p.queryParameters().forEach(q -> locations.add("query " + q));
+      p.cookies().forEach(c -> locations.add("cookie " + c));
+      m.put("locations", locations);
+      providers.add(m);
+    }
+    out.put("jwtProviders", providers);
+    List<Object> policies = new ArrayList<>();
+    for (AuthorizationPolicy.Action action : AuthorizationPolicy.Action.values()) {
+      for (CompiledPolicy p : authorizer.policies(action)) {
+        policies.add(policyDump(p));
+      }
+    }
+    for (CompiledPolicy p : authorizer.dryRunPolicies()) {
+      policies.add(policyDump(p));
+    }
+    out.put("authorizationPolicies", policies);
+    List<String> findingLines = new ArrayList<>();
+    findings.forEach(f -> findingLines.add(f.format()));
+    out.put("findings", findingLines);
+    return out;
+  }
+
+  private static Map<String, Object> policyDump(CompiledPolicy p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", p.qualifiedName());
+    m.put("action", p.action().name());
+    m.put("dryRun", p.dryRun());
+    m.put("rules", p.rules().size());
+    if (p.provider() != null) {
+      m.put("provider", p.provider());
+    }
+    return m;
   }
 }

@@ -1,0 +1,272 @@
+package dev.meshguard.engine.authn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshguard.engine.HeaderWorkingSet;
+import dev.meshguard.jwt.JwksSource;
+import dev.meshguard.jwt.Jwt;
+import dev.meshguard.jwt.JwtException;
+import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.jwt.JwtVerifier;
+import dev.meshguard.policy.ClaimToHeader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the JWT step for one request: Istio's requirement tree over the compiled providers, with
+ * Envoy's rules for which status wins, what is removed from and added to the request, and whose
+ * claims authorization sees.
+ */
+public final class Authenticator {
+  private final List<JwtProvider> providers;
+  private final Requirement requirement;
+
+  public Authenticator(List<JwtProvider> providers) {
+    this.providers = List.copyOf(providers);
+    this.requirement = providers.isEmpty() ? null : Requirement.forProviders(providers.size());
+  }
+
+  public List<JwtProvider> providers() {
+    return providers;
+  }
+
+  /**
+   * Authenticates a request. {@code headers} is changed in place (sanitised outputs, removed token
+   * headers, added claim headers); {@code query} is the raw query string or null.
+   */
+  public AuthnResult authenticate(
+      String method, HeaderWorkingSet headers, String query, long nowEpochSeconds) {
+    List<String> trace = new ArrayList<>();
+    if (requirement == null) {
+      trace.add("jwt: no RequestAuthentication applies; the request is unauthenticated");
+      return new AuthnResult(JwtStatus.OK, null, null, trace);
+    }
+    if (isCorsPreflight(method, headers)) {
+      trace.add("jwt: CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) skips"
+          + " JWT verification");
+      return new AuthnResult(JwtStatus.OK, null, null, trace);
+    }
+    Evaluation evaluation = new Evaluation(headers, query, nowEpochSeconds, trace);
+    JwtStatus status = evaluation.evaluate(requirement);
+    if (status != JwtStatus.OK) {
+      trace.add("jwt: rejected: " + status.message() + " (" + status.httpStatus() + ")");
+      return new AuthnResult(status, null, null, trace);
+    }
+    if (evaluation.claims == null) {
+      trace.add("jwt: no token at any configured location; the request goes on unauthenticated");
+      return new AuthnResult(JwtStatus.OK, null, null, trace);
+    }
+    trace.add("jwt: authenticated as `" + evaluation.principal + "`");
+    return new AuthnResult(JwtStatus.OK, evaluation.claims, evaluation.principal, trace);
+  }
+
+  private static boolean isCorsPreflight(String method, HeaderWorkingSet headers) {
+    return "OPTIONS".equals(method)
+        && headers.all("origin").stream().anyMatch(v -> !v.isEmpty())
+        && headers.all("access-control-request-method").stream().anyMatch(v -> !v.isEmpty());
+  }
+
+  /** State of one request's evaluation. */
+  private final class Evaluation {
+    private final HeaderWorkingSet headers;
+    private final String query;
+    private final long now;
+    private final List<String> trace;
+    private ObjectNode claims;
+    private String principal;
+
+    Evaluation(HeaderWorkingSet headers, String query, long now, List<String> trace) {
+      this.headers = headers;
+      this.query = query;
+      this.now = now;
+      this.trace = trace;
+    }
+
+    JwtStatus evaluate(Requirement node) {
+      if (node instanceof Requirement.Provider p) {
+        return verifyProvider(providers.get(p.index()));
+      }
+      if (node instanceof Requirement.All all) {
+        for (Requirement child : all.children()) {
+          JwtStatus status = evaluate(child);
+          if (status != JwtStatus.OK) {
+            return status;
+          }
+        }
+        return JwtStatus.OK;
+      }
+      Requirement.Any any = (Requirement.Any) node;
+      JwtStatus result = JwtStatus.JWT_MISSED;
+      for (Requirement child : any.children()) {
+        JwtStatus status = evaluate(child);
+        if (status == JwtStatus.OK) {
+          return JwtStatus.OK;
+        }
+        // Envoy reports the most specific failure: a real verification error beats "unknown
+        // issuer", which beats "missing".
+        if (status == JwtStatus.JWT_UNKNOWN_ISSUER) {
+          if (result == JwtStatus.JWT_MISSED) {
+            result = status;
+          }
+        } else if (status != JwtStatus.JWT_MISSED) {
+          result = status;
+        }
+      }
+      if (any.allowMissing() && result == JwtStatus.JWT_MISSED) {
+        return JwtStatus.OK;
+      }
+      return result;
+    }
+
+    private JwtStatus verifyProvider(JwtProvider provider) {
+      sanitize(provider);
+      List<ExtractedToken> tokens = TokenExtractor.extract(provider, headers, query);
+      if (tokens.isEmpty()) {
+        return JwtStatus.JWT_MISSED;
+      }
+      // Envoy verifies the last extracted token first, and every token must be valid.
+      for (int i = tokens.size() - 1; i >= 0; i--) {
+        ExtractedToken token = tokens.get(i);
+        JwtStatus status = verifyToken(provider, token);
+        trace.add(
+            "jwt: "
+                + provider.name()
+                + " ("
+                + provider.source()
+                + (provider.issuer().isEmpty() ? ", any issuer" : ", issuer `" + provider.issuer() + "`")
+                + "): token from "
+                + token.location()
+                + ": "
+                + (status == JwtStatus.OK ? "verified" : status.message()));
+        if (status != JwtStatus.OK) {
+          return status;
+        }
+      }
+      return JwtStatus.OK;
+    }
+
+    private void sanitize(JwtProvider provider) {
+      if (provider.outputPayloadToHeader() != null && !provider.outputPayloadToHeader().isEmpty()) {
+        headers.remove(provider.outputPayloadToHeader());
+      }
+      for (ClaimToHeader c : provider.outputClaimToHeaders()) {
+        headers.remove(c.header());
+      }
+    }
+
+    private JwtStatus verifyToken(JwtProvider provider, ExtractedToken extracted) {
+      Jwt jwt;
+      try {
+        jwt = Jwt.parse(extracted.token());
+      } catch (JwtException e) {
+        return e.status();
+      }
+      if (!provider.acceptsIssuer(jwt.issuer() == null ? "" : jwt.issuer())) {
+        return JwtStatus.JWT_UNKNOWN_ISSUER;
+      }
+      JwtStatus status = JwtVerifier.verifyTime(jwt, now);
+      if (status != JwtStatus.OK) {
+        return status;
+      }
+      status = JwtVerifier.verifyAudiences(jwt, provider.audiences());
+      if (status != JwtStatus.OK) {
+        return status;
+      }
+      JwksSource.KeySetLookup keys = provider.keys().current();
+      if (!keys.ok()) {
+        trace.add("jwt: keys for " + provider.name() + " unavailable: " + keys.detail());
+        return keys.failure();
+      }
+      status = JwtVerifier.verifySignature(jwt, keys.keys());
+      if (status == JwtStatus.JWKS_KID_ALG_MISMATCH && jwt.keyId() != null) {
+        // Keys may have rotated: the source refetches (rate-limited) and we try once more.
+        JwksSource.KeySetLookup refreshed = provider.keys().refreshForUnknownKid(jwt.keyId());
+        if (refreshed.ok() && refreshed.keys() != keys.keys()) {
+          status = JwtVerifier.verifySignature(jwt, refreshed.keys());
+        }
+      }
+      if (status != JwtStatus.OK) {
+        return status;
+      }
+      onVerified(provider, extracted, jwt);
+      return JwtStatus.OK;
+    }
+
+    private void onVerified(JwtProvider provider, ExtractedToken extracted, Jwt jwt) {
+      if (provider.outputPayloadToHeader() != null && !provider.outputPayloadToHeader().isEmpty()) {
+        headers.set(provider.outputPayloadToHeader(), jwt.payloadSegment());
+      }
+      if (!provider.forwardOriginalToken()
+          && extracted.location().kind() == TokenLocation.Kind.HEADER) {
+        headers.remove(extracted.location().name());
+      }
+      for (ClaimToHeader c : provider.outputClaimToHeaders()) {
+        String value = claimHeaderValue(jwt.payload(), c.claim());
+        if (value != null && !value.isEmpty()) {
+          headers.set(c.header(), value);
+        }
+      }
+      claims = normalizeClaims(jwt.payload(), provider);
+      String iss = jwt.issuer() == null ? "" : jwt.issuer();
+      String sub = jwt.subject() == null ? "" : jwt.subject();
+      principal = iss + "/" + sub;
+    }
+  }
+
+  /** Envoy's payload metadata: top-level space-delimited string claims become lists. */
+  static ObjectNode normalizeClaims(ObjectNode payload, JwtProvider provider) {
+    ObjectNode copy = payload.deepCopy();
+    for (String name : provider.spaceDelimitedClaims()) {
+      JsonNode value = copy.get(name);
+      if (value != null && value.isTextual()) {
+        ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        for (String part : value.asText().split(" ")) {
+          if (!part.isEmpty()) {
+            list.add(part);
+          }
+        }
+        copy.set(name, list);
+      }
+    }
+    return copy;
+  }
+
+  /** The header value Envoy writes for a claim (`a.b` nests), or null when it writes none. */
+  static String claimHeaderValue(ObjectNode payload, String claimPath) {
+    JsonNode node = payload;
+    for (String part : claimPath.split("\\.", -1)) {
+      if (node == null || !node.isObject()) {
+        return null;
+      }
+      node = node.get(part);
+    }
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    if (node.isBoolean()) {
+      return node.asBoolean() ? "true" : "false";
+    }
+    if (node.isNumber()) {
+      double d = node.asDouble();
+      if (node.isIntegralNumber() || (d == Math.rint(d) && !Double.isInfinite(d))) {
+        if (node.isIntegralNumber()) {
+          return node.bigIntegerValue().toString();
+        }
+        return String.valueOf((long) d);
+      }
+      return String.format(Locale.ROOT, "%f", d);
+    }
+    if (node.isObject() || node.isArray()) {
+      return Base64.getEncoder().encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return null;
+  }
+}

@@ -1,0 +1,49 @@
+package dev.meshguard.engine.authn;
+
+import dev.meshguard.jwt.JwksSource;
+import dev.meshguard.policy.ClaimToHeader;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One compiled `jwtRules[]` entry (Envoy's JwtProvider `origins-<i>`): where its tokens are, which
+ * issuer and audiences it accepts, its keys and what it writes into the request on success.
+ *
+ * @param name `origins-<i>`, the index after sorting all rules by issuer
+ * @param source `namespace/name` of the RequestAuthentication and the rule index, for explanations
+ * @param issuer the accepted `iss`; empty accepts any issuer
+ * @param headerLocations header name (lower case) and prefix, sorted as Envoy's map orders them
+ * @param queryParameters parameter names, sorted
+ * @param cookies cookie names, sorted
+ * @param spaceDelimitedClaims top-level claims whose string value is split on spaces
+ */
+public record JwtProvider(
+    String name,
+    String source,
+    String issuer,
+    List<String> audiences,
+    List<HeaderLocation> headerLocations,
+    List<String> queryParameters,
+    List<String> cookies,
+    JwksSource keys,
+    boolean forwardOriginalToken,
+    String outputPayloadToHeader,
+    List<ClaimToHeader> outputClaimToHeaders,
+    Set<String> spaceDelimitedClaims) {
+
+  public JwtProvider {
+    audiences = List.copyOf(audiences);
+    headerLocations = List.copyOf(headerLocations);
+    queryParameters = List.copyOf(queryParameters);
+    cookies = List.copyOf(cookies);
+    outputClaimToHeaders = List.copyOf(outputClaimToHeaders);
+    spaceDelimitedClaims = Set.copyOf(spaceDelimitedClaims);
+  }
+
+  /** A header that carries tokens, with the prefix searched for in its value. */
+  public record HeaderLocation(String name, String prefix) {}
+
+  public boolean acceptsIssuer(String tokenIssuer) {
+    return issuer.isEmpty() || issuer.equals(tokenIssuer);
+  }
+}

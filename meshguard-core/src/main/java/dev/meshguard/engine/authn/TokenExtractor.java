@@ -1,0 +1,133 @@
+package dev.meshguard.engine.authn;
+
+import dev.meshguard.engine.HeaderWorkingSet;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds a provider's tokens the way Envoy's jwt_authn extractor does: headers first (each value
+ * on its own; with a prefix, the prefix is searched anywhere in the value and the token starts at
+ * the next base64url character), then query parameters (first value, URL-decoded), then cookies.
+ */
+final class TokenExtractor {
+  private static final String TOKEN_CHARS =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+
+  private TokenExtractor() {}
+
+  static List<ExtractedToken> extract(JwtProvider provider, HeaderWorkingSet headers, String query) {
+    List<ExtractedToken> tokens = new ArrayList<>(1);
+    for (JwtProvider.HeaderLocation location : provider.headerLocations()) {
+      for (String value : headers.all(location.name())) {
+        String token = value;
+        if (!location.prefix().isEmpty()) {
+          int at = value.indexOf(location.prefix());
+          if (at < 0) {
+            continue; // Envoy skips a value without the prefix: no token, not an error
+          }
+          token = afterPrefix(value, at + location.prefix().length());
+        }
+        tokens.add(
+            new ExtractedToken(
+                token, new TokenLocation(TokenLocation.Kind.HEADER, location.name())));
+      }
+    }
+    if (!provider.queryParameters().isEmpty() && query != null) {
+      for (String parameter : provider.queryParameters()) {
+        String value = firstQueryValue(query, parameter);
+        if (value != null) {
+          tokens.add(
+              new ExtractedToken(
+                  value, new TokenLocation(TokenLocation.Kind.QUERY_PARAMETER, parameter)));
+        }
+      }
+    }
+    if (!provider.cookies().isEmpty()) {
+      List<String> cookieHeaders = headers.all("cookie");
+      for (String cookie : provider.cookies()) {
+        String value = cookieValue(cookieHeaders, cookie);
+        if (value != null) {
+          tokens.add(
+              new ExtractedToken(value, new TokenLocation(TokenLocation.Kind.COOKIE, cookie)));
+        }
+      }
+    }
+    return tokens;
+  }
+
+  private static String afterPrefix(String value, int from) {
+    for (int i = from; i < value.length(); i++) {
+      if (TOKEN_CHARS.indexOf(value.charAt(i)) >= 0) {
+        return value.substring(i);
+      }
+    }
+    return value;
+  }
+
+  /** The first value of a query parameter, percent-decoded, or null when absent. */
+  static String firstQueryValue(String query, String name) {
+    int start = 0;
+    while (start <= query.length()) {
+      int end = query.indexOf('&', start);
+      if (end < 0) {
+        end = query.length();
+      }
+      String pair = query.substring(start, end);
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      if (percentDecode(key).equals(name)) {
+        return eq < 0 ? "" : percentDecode(pair.substring(eq + 1));
+      }
+      start = end + 1;
+    }
+    return null;
+  }
+
+  /** Decodes `%XX` sequences; malformed sequences are kept as they are (as Envoy does). */
+  static String percentDecode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    byte[] out = new byte[s.length()];
+    int n = 0;
+    byte[] in = s.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < in.length; i++) {
+      if (in[i] == '%' && i + 2 < in.length && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+        out[n++] = (byte) (hex(in[i + 1]) * 16 + hex(in[i + 2]));
+        i += 2;
+      } else {
+        if (n == out.length) {
+          out = java.util.Arrays.copyOf(out, out.length * 2);
+        }
+        out[n++] = in[i];
+      }
+    }
+    return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  private static int hex(byte b) {
+    return Character.digit((char) b, 16);
+  }
+
+  /** The first cookie with exactly this name across all `Cookie` headers, or null. */
+  static String cookieValue(List<String> cookieHeaders, String name) {
+    for (String header : cookieHeaders) {
+      for (String part : header.split(";", -1)) {
+        String pair = part.stripLeading();
+        int eq = pair.indexOf('=');
+        if (eq < 0) {
+          continue;
+        }
+        if (pair.substring(0, eq).equals(name)) {
+          String value = pair.substring(eq + 1);
+          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+          }
+          return value;
+        }
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.meshguard.engine.authz;
+
+import dev.meshguard.policy.AuthorizationPolicy;
+import dev.meshguard.policy.Finding;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Compiles an AuthorizationPolicy; untranslatable rules become error findings. */
+public final class PolicyCompiler {
+  static final String DRY_RUN_ANNOTATION = "istio.io/dry-run";
+
+  private PolicyCompiler() {}
+
+  /** The compiled policy, or null when a rule could not be translated (with an error finding). */
+  public static CompiledPolicy compile(AuthorizationPolicy policy, List<Finding> findings) {
+    RuleCompiler compiler = new RuleCompiler(policy.metadata().namespace());
+    List<CompiledRule> rules = new ArrayList<>();
+    boolean ok = true;
+    for (int i = 0; i < policy.rules().size(); i++) {
+      try {
+        rules.add(compiler.compile(i, policy.rules().get(i)));
+      } catch (IllegalArgumentException e) {
+        findings.add(Finding.error(policy.origin(), "spec.rules[" + i + "]", e.getMessage()));
+        ok = false;
+      }
+    }
+    if (!ok) {
+      return null;
+    }
+    boolean dryRun = isDryRun(policy);
+    return new CompiledPolicy(
+        policy.metadata().namespace(),
+        policy.metadata().name(),
+        policy.action(),
+        dryRun,
+        policy.provider(),
+        rules);
+  }
+
+  /** `istio.io/dry-run` parsed like Go's strconv.ParseBool; anything else means enforced. */
+  static boolean isDryRun(AuthorizationPolicy policy) {
+    String value = policy.metadata().annotations().get(DRY_RUN_ANNOTATION);
+    if (value == null) {
+      return false;
+    }
+    return switch (value) {
+      case "1", "t", "T", "TRUE", "true", "True" -> true;
+      default -> false;
+    };
+  }
+}

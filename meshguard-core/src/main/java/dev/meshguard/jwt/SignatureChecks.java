@@ -1,0 +1,294 @@
+package dev.meshguard.jwt;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.EnumMap;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+
+/**
+ * The signature primitives of Envoy's {@code verify.cc}, done by JCA. Each returns true only when
+ * the signature verifies; any exception means "does not verify".
+ *
+ * <p>{@link Signature}, {@link Mac} and {@link Cipher} objects are not thread-safe and costly to
+ * look up, so each thread keeps one per algorithm.
+ */
+final class SignatureChecks {
+
+  /** The digest a JWT algorithm selects. */
+  enum Hash {
+    SHA256("SHA-256", 32),
+    SHA384("SHA-384", 48),
+    SHA512("SHA-512", 64);
+
+    final String digestName;
+    final int length;
+
+    Hash(String digestName, int length) {
+      this.digestName = digestName;
+      this.length = length;
+    }
+
+    String bits() {
+      return digestName.substring(4);
+    }
+
+    MGF1ParameterSpec mgf1() {
+      return switch (this) {
+        case SHA256 -> MGF1ParameterSpec.SHA256;
+        case SHA384 -> MGF1ParameterSpec.SHA384;
+        case SHA512 -> MGF1ParameterSpec.SHA512;
+      };
+    }
+  }
+
+  private static final ThreadLocal<Engines> ENGINES = ThreadLocal.withInitial(Engines::new);
+
+  private SignatureChecks() {}
+
+  /** RS256/384/512: RSASSA-PKCS1-v1_5. */
+  static boolean rsaPkcs1(Key key, Hash hash, byte[] data, byte[] signature) {
+    return verify(ENGINES.get().rsa(hash), key, data, signature);
+  }
+
+  /**
+   * PS256/384/512: RSASSA-PSS with MGF1 of the same digest. BoringSSL, as Envoy calls it, recovers
+   * the salt length from the signature instead of requiring the digest length, so a signature with
+   * another salt length still verifies. JCA needs the salt length up front: try the usual one, and
+   * only when that fails read the salt length out of the encoded message and let JCA verify again
+   * with it. The recovery never accepts anything by itself.
+   */
+  static boolean rsaPss(Key key, Hash hash, byte[] data, byte[] signature) {
+    if (verifyPss(key, hash, hash.length, data, signature)) {
+      return true;
+    }
+    int saltLength = recoverPssSaltLength(key, hash, signature);
+    return saltLength >= 0
+        && saltLength != hash.length
+        && verifyPss(key, hash, saltLength, data, signature);
+  }
+
+  /**
+   * ES256/384/512: the signature is raw {@code r || s}. Like Envoy, the first half (rounded down)
+   * is r and the next half s, whatever the length; wrong values simply fail.
+   */
+  static boolean ecdsa(Key key, Hash hash, byte[] data, byte[] signature) {
+    int half = signature.length / 2;
+    BigInteger r = new BigInteger(1, signature, 0, half);
+    BigInteger s = new BigInteger(1, signature, half, half);
+    return verify(ENGINES.get().ecdsa(hash), key, data, derSequence(r, s));
+  }
+
+  /** HS256/384/512, compared in constant time. */
+  static boolean hmac(Key key, Hash hash, byte[] data, byte[] signature) {
+    try {
+      Mac mac = ENGINES.get().hmac(hash);
+      mac.init(key);
+      return MessageDigest.isEqual(mac.doFinal(data), signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** EdDSA with Ed25519; the caller has checked the 64-byte signature length. */
+  static boolean ed25519(Key key, byte[] data, byte[] signature) {
+    return key != null && verify(ENGINES.get().ed25519(), key, data, signature);
+  }
+
+  private static boolean verifyPss(
+      Key key, Hash hash, int saltLength, byte[] data, byte[] signature) {
+    Signature pss;
+    try {
+      pss = ENGINES.get().pss();
+      pss.setParameter(
+          new PSSParameterSpec(hash.digestName, "MGF1", hash.mgf1(), saltLength, 1));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+    return verify(pss, key, data, signature);
+  }
+
+  /**
+   * The salt length of an EMSA-PSS encoded message (RFC 8017 section 9.1.2, steps 4-10), or -1 when
+   * the signature is not a PSS encoding under this key and digest.
+   */
+  private static int recoverPssSaltLength(Key key, Hash hash, byte[] signature) {
+    if (!(key instanceof RSAPublicKey rsaKey)) {
+      return -1;
+    }
+    byte[] raw;
+    try {
+      Cipher cipher = ENGINES.get().rawRsa();
+      cipher.init(Cipher.DECRYPT_MODE, rsaKey);
+      raw = cipher.doFinal(signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return -1;
+    }
+    int emBits = rsaKey.getModulus().bitLength() - 1;
+    int emLength = (emBits + 7) / 8;
+    int offset = raw.length - emLength;
+    if (offset < 0 || emLength < hash.length + 2 || raw[raw.length - 1] != (byte) 0xbc) {
+      return -1;
+    }
+    for (int i = 0; i < offset; i++) {
+      if (raw[i] != 0) {
+        return -1;
+      }
+    }
+    int dbLength = emLength - hash.length - 1;
+    MessageDigest digest = ENGINES.get().digest(hash);
+    byte[] db = new byte[dbLength];
+    byte[] counter = new byte[4];
+    for (int done = 0, round = 0; done < dbLength; round++) {
+      digest.reset();
+      digest.update(raw, offset + dbLength, hash.length);
+      counter[3] = (byte) round;
+      counter[2] = (byte) (round >>> 8);
+      digest.update(counter);
+      byte[] mask = digest.digest();
+      for (int i = 0; i < mask.length && done < dbLength; i++, done++) {
+        db[done] = (byte) (raw[offset + done] ^ mask[i]);
+      }
+    }
+    db[0] &= (byte) (0xff >>> (8 * emLength - emBits));
+    int i = 0;
+    while (i < dbLength && db[i] == 0) {
+      i++;
+    }
+    return i < dbLength && db[i] == 1 ? dbLength - i - 1 : -1;
+  }
+
+  private static boolean verify(Signature verifier, Key key, byte[] data, byte[] signature) {
+    if (!(key instanceof PublicKey publicKey)) {
+      return false;
+    }
+    try {
+      verifier.initVerify(publicKey);
+      verifier.update(data);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}, the form JCA's ECDSA verifiers take. */
+  private static byte[] derSequence(BigInteger r, BigInteger s) {
+    byte[] rBytes = r.toByteArray();
+    byte[] sBytes = s.toByteArray();
+    int contentLength =
+        1 + lengthOfLength(rBytes.length) + rBytes.length
+            + 1 + lengthOfLength(sBytes.length) + sBytes.length;
+    byte[] out = new byte[1 + lengthOfLength(contentLength) + contentLength];
+    int at = 0;
+    out[at++] = 0x30;
+    at = writeLength(out, at, contentLength);
+    out[at++] = 0x02;
+    at = writeLength(out, at, rBytes.length);
+    System.arraycopy(rBytes, 0, out, at, rBytes.length);
+    at += rBytes.length;
+    out[at++] = 0x02;
+    at = writeLength(out, at, sBytes.length);
+    System.arraycopy(sBytes, 0, out, at, sBytes.length);
+    return out;
+  }
+
+  /** Bytes a DER length takes, including the initial byte. */
+  private static int lengthOfLength(int length) {
+    if (length < 0x80) {
+      return 1;
+    }
+    int bytes = 0;
+    for (int l = length; l != 0; l >>>= 8) {
+      bytes++;
+    }
+    return 1 + bytes;
+  }
+
+  private static int writeLength(byte[] out, int at, int length) {
+    if (length < 0x80) {
+      out[at++] = (byte) length;
+      return at;
+    }
+    int bytes = lengthOfLength(length) - 1;
+    out[at++] = (byte) (0x80 | bytes);
+    for (int i = bytes - 1; i >= 0; i--) {
+      out[at++] = (byte) (length >>> (8 * i));
+    }
+    return at;
+  }
+
+  /**
+   * One thread's JCA objects, created on first use. They are not thread-safe and costly to look
+   * up, hence one set per thread.
+   */
+  private static final class Engines {
+    private final Map<Hash, Signature> rsa = new EnumMap<>(Hash.class);
+    private final Map<Hash, Signature> ecdsa = new EnumMap<>(Hash.class);
+    private final Map<Hash, Mac> hmac = new EnumMap<>(Hash.class);
+    private final Map<Hash, MessageDigest> digest = new EnumMap<>(Hash.class);
+    private Signature pss;
+    private Signature ed25519;
+    private Cipher rawRsa;
+
+    Signature rsa(Hash hash) {
+      return rsa.computeIfAbsent(
+          hash, h -> required(Signature::getInstance, "SHA" + h.bits() + "withRSA"));
+    }
+
+    Signature ecdsa(Hash hash) {
+      return ecdsa.computeIfAbsent(
+          hash, h -> required(Signature::getInstance, "SHA" + h.bits() + "withECDSA"));
+    }
+
+    Mac hmac(Hash hash) {
+      return hmac.computeIfAbsent(hash, h -> required(Mac::getInstance, "HmacSHA" + h.bits()));
+    }
+
+    MessageDigest digest(Hash hash) {
+      return digest.computeIfAbsent(hash, h -> required(MessageDigest::getInstance, h.digestName));
+    }
+
+    Signature pss() {
+      if (pss == null) {
+        pss = required(Signature::getInstance, "RSASSA-PSS");
+      }
+      return pss;
+    }
+
+    Signature ed25519() {
+      if (ed25519 == null) {
+        ed25519 = required(Signature::getInstance, "Ed25519");
+      }
+      return ed25519;
+    }
+
+    Cipher rawRsa() {
+      if (rawRsa == null) {
+        rawRsa = required(Cipher::getInstance, "RSA/ECB/NoPadding");
+      }
+      return rawRsa;
+    }
+  }
+
+  /** A JCA lookup by name. */
+  private interface Lookup<T> {
+    T get(String name) throws GeneralSecurityException;
+  }
+
+  /** Every conforming JDK has these algorithms; missing one is a broken runtime, not a result. */
+  private static <T> T required(Lookup<T> lookup, String name) {
+    try {
+      return lookup.get(name);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JCA algorithm `" + name + "` is not available", e);
+    }
+  }
+}

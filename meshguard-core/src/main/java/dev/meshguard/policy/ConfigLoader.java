@@ -1,0 +1,359 @@
+package dev.meshguard.policy;
+
+import dev.meshguard.policy.YamlDocuments.Document;
+import dev.meshguard.policy.YamlDocuments.Parsed;
+import dev.meshguard.policy.YamlNode.MapNode;
+import dev.meshguard.policy.YamlNode.Scalar;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Reads Istio configuration files into a {@link ConfigSet}: the four kinds meshguard uses, strictly
+ * bound and validated as istiod would, plus {@link PolicyLinter}'s warnings. Problems never escape
+ * as exceptions; they become findings, located by file, 0-based document index within the file
+ * (empty documents count) and field path.
+ *
+ * <p>A path is a file (YAML, possibly several `---` documents; JSON when it ends in `.json`) or a
+ * directory, whose `*.yaml`, `*.yml` and `*.json` files are read in name order, not recursively.
+ * Objects with reading errors (wrong types, unknown fields) are left out of the set and not
+ * validated further; objects with only validation errors are kept. Either way the set {@link
+ * ConfigSet#hasErrors() has errors}. An object read again under the same kind and name replaces the
+ * earlier one (with a warning), as a later `kubectl apply` would.
+ */
+public final class ConfigLoader {
+  /** Larger than any sane configuration file; protects the heap from a wrong path. */
+  static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
+
+  private static final String UNREADABLE = "cannot read: ";
+  private static final Set<String> SECURITY_VERSIONS =
+      Set.of("security.istio.io/v1", "security.istio.io/v1beta1");
+  private static final Set<String> NETWORKING_VERSIONS =
+      Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
+  private static final Map<String, Set<String>> KINDS =
+      Map.of(
+          "RequestAuthentication", SECURITY_VERSIONS,
+          "AuthorizationPolicy", SECURITY_VERSIONS,
+          "ServiceEntry", NETWORKING_VERSIONS,
+          "DestinationRule", NETWORKING_VERSIONS);
+  private static final Set<String> LIST_FIELDS = Set.of("apiVersion", "kind", "metadata", "items");
+
+  private final List<RequestAuthentication> requestAuthentications = new ArrayList<>();
+  private final List<AuthorizationPolicy> authorizationPolicies = new ArrayList<>();
+  private final List<ServiceEntry> serviceEntries = new ArrayList<>();
+  private final List<DestinationRule> destinationRules = new ArrayList<>();
+  private final List<Finding> findings = new ArrayList<>();
+  private final List<String> notices = new ArrayList<>();
+  private final Map<String, Object> byName = new HashMap<>();
+  private final Map<String, DocumentOrigin> originByName = new HashMap<>();
+
+  private ConfigLoader() {}
+
+  /** Reads every path (files and directories) in order. */
+  public static ConfigSet load(List<Path> paths) {
+    Objects.requireNonNull(paths, "paths");
+    ConfigLoader loader = new ConfigLoader();
+    for (Path path : paths) {
+      loader.path(path);
+    }
+    return loader.finish();
+  }
+
+  /** Reads one file's content; {@code fileName} names it in findings (`.json` selects JSON). */
+  public static ConfigSet loadString(String content, String fileName) {
+    Objects.requireNonNull(content, "content");
+    Objects.requireNonNull(fileName, "fileName");
+    ConfigLoader loader = new ConfigLoader();
+    loader.content(fileName, content);
+    return loader.finish();
+  }
+
+  /** True for the finding made when a path could not be read at all (missing, unreadable). */
+  public static boolean isUnreadable(Finding finding) {
+    return finding.isError() && finding.field().isEmpty() && finding.message().startsWith(UNREADABLE);
+  }
+
+  private ConfigSet finish() {
+    ConfigSet unlinted =
+        new ConfigSet(
+            requestAuthentications,
+            authorizationPolicies,
+            serviceEntries,
+            destinationRules,
+            findings,
+            notices);
+    List<Finding> all = new ArrayList<>(findings);
+    all.addAll(PolicyLinter.lint(unlinted));
+    return new ConfigSet(
+        requestAuthentications, authorizationPolicies, serviceEntries, destinationRules, all, notices);
+  }
+
+  private void path(Path path) {
+    if (Files.isDirectory(path)) {
+      directory(path);
+    } else {
+      file(path);
+    }
+  }
+
+  private void directory(Path directory) {
+    List<Path> files;
+    try (Stream<Path> entries = Files.list(directory)) {
+      files =
+          entries
+              .filter(p -> isConfigFile(p.getFileName().toString()))
+              .filter(Files::isRegularFile)
+              .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+              .toList();
+    } catch (IOException | RuntimeException e) {
+      unreadable(directory.toString(), e);
+      return;
+    }
+    if (files.isEmpty()) {
+      notices.add(directory + ": no *.yaml, *.yml or *.json files");
+    }
+    files.forEach(this::file);
+  }
+
+  private static boolean isConfigFile(String name) {
+    return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
+  }
+
+  private void file(Path file) {
+    String name = file.toString();
+    String content;
+    try {
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        findings.add(
+            new Finding(
+                Finding.Severity.ERROR, name, 0, "", UNREADABLE + "larger than " + MAX_FILE_BYTES + " bytes"));
+        return;
+      }
+      content = decode(Files.readAllBytes(file));
+    } catch (CharacterCodingException e) {
+      findings.add(new Finding(Finding.Severity.ERROR, name, 0, "", "not valid UTF-8"));
+      return;
+    } catch (IOException | RuntimeException e) {
+      unreadable(name, e);
+      return;
+    }
+    content(name, content);
+  }
+
+  private void unreadable(String name, Exception e) {
+    String why;
+    if (e instanceof NoSuchFileException) {
+      why = "no such file or directory";
+    } else if (e instanceof AccessDeniedException) {
+      why = "permission denied";
+    } else if (e instanceof NotDirectoryException) {
+      why = "not a directory";
+    } else {
+      why = e.getMessage() == null ? e.getClass().getSimpleName() : Text.clip(e.getMessage());
+    }
+    findings.add(new Finding(Finding.Severity.ERROR, name, 0, "", UNREADABLE + why));
+  }
+
+  /** Strict UTF-8 (what Kubernetes requires), without a byte order mark. */
+  private static String decode(byte[] bytes) throws CharacterCodingException {
+    String text =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
+  }
+
+  private void content(String file, String content) {
+    String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
+    Parsed parsed =
+        YamlDocuments.parse(text, file.toLowerCase(Locale.ROOT).endsWith(".json"));
+    for (Document document : parsed.documents()) {
+      document(file, document);
+    }
+    if (parsed.error() != null) {
+      findings.add(
+          new Finding(
+              Finding.Severity.ERROR, file, parsed.error().index(), "", parsed.error().message()));
+    }
+  }
+
+  private void document(String file, Document document) {
+    DocumentOrigin origin = new DocumentOrigin(file, document.index());
+    FindingSink sink = new FindingSink(origin, "", findings);
+    document.problems().forEach(problem -> sink.error(problem.path(), problem.message()));
+    if (document.root() != null) {
+      object(document.root(), origin, "", !document.problems().isEmpty(), true);
+    }
+  }
+
+  /**
+   * One object, or a `kind: List` of them. {@code tainted} when its tree already had problems:
+   * the object is then read for findings but not validated or kept.
+   */
+  private void object(YamlNode root, DocumentOrigin origin, String prefix, boolean tainted, boolean top) {
+    FindingSink sink = new FindingSink(origin, prefix, findings);
+    if (!(root instanceof MapNode map)) {
+      sink.error("", "expected a Kubernetes object (a map with apiVersion and kind), got " + root.describe());
+      return;
+    }
+    String kind = text(map.get("kind"));
+    String apiVersion = text(map.get("apiVersion"));
+    if (Text.isNullOrEmpty(kind)) {
+      sink.error("kind", "required: not a Kubernetes object without `kind`");
+      return;
+    }
+    if (Text.isNullOrEmpty(apiVersion)) {
+      sink.error("apiVersion", "required: not a Kubernetes object without `apiVersion`");
+      return;
+    }
+    String where = origin + (prefix.isEmpty() ? "" : ": " + prefix);
+    if (top && kind.equals("List")) {
+      list(map, origin, tainted, sink);
+      return;
+    }
+    Set<String> versions = KINDS.get(kind);
+    if (versions == null) {
+      String misspelt = KINDS.keySet().stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(null);
+      if (misspelt != null) {
+        sink.error("kind", "unknown kind " + Text.quote(kind) + " (did you mean " + Text.quote(misspelt) + "?)");
+      } else {
+        notices.add(where + ": skipped " + Text.clip(kind) + " " + MetadataReader.describeName(map));
+      }
+      return;
+    }
+    if (!versions.contains(apiVersion)) {
+      sink.error(
+          "apiVersion",
+          "unsupported apiVersion "
+              + Text.quote(apiVersion)
+              + " for "
+              + kind
+              + ": expected one of "
+              + String.join(", ", versions.stream().sorted().toList()));
+      return;
+    }
+    read(kind, map, origin, sink, tainted);
+  }
+
+  private void list(MapNode map, DocumentOrigin origin, boolean tainted, FindingSink sink) {
+    StrictReader reader = new StrictReader(sink);
+    reader.allowOnly(map, "", LIST_FIELDS);
+    List<YamlNode> items = reader.list(map.get("items"), "items");
+    if (items == null) {
+      return;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      YamlNode item = items.get(i);
+      if (YamlNode.isNull(item)) {
+        sink.error(Paths.index("items", i), "expected a Kubernetes object, got null");
+      } else {
+        object(item, origin, Paths.index("items", i), tainted, false);
+      }
+    }
+  }
+
+  private void read(String kind, MapNode map, DocumentOrigin origin, FindingSink sink, boolean tainted) {
+    StrictReader reader = new StrictReader(sink);
+    ObjectMeta metadata = MetadataReader.read(map, reader);
+    MapNode spec = reader.map(map.get("spec"), "spec");
+    if (spec == null) {
+      spec = new MapNode(Map.of());
+    }
+    switch (kind) {
+      case "AuthorizationPolicy": {
+        AuthorizationPolicyReader.Result result =
+            AuthorizationPolicyReader.read(origin, metadata, spec, reader);
+        if (keep(tainted, sink)) {
+          renameSingularTargetRef(result.singularTargetRef(), sink);
+          AuthorizationPolicyValidator.validate(result.policy(), sink);
+          add(authorizationPolicies, result.policy(), kind, metadata, origin, sink);
+        }
+        break;
+      }
+      case "RequestAuthentication": {
+        RequestAuthenticationReader.Result result =
+            RequestAuthenticationReader.read(origin, metadata, spec, reader);
+        if (keep(tainted, sink)) {
+          renameSingularTargetRef(result.singularTargetRef(), sink);
+          RequestAuthenticationValidator.validate(result.authentication(), sink);
+          add(requestAuthentications, result.authentication(), kind, metadata, origin, sink);
+        }
+        break;
+      }
+      case "ServiceEntry": {
+        ServiceEntry entry = ServiceEntryReader.read(origin, metadata, spec, reader);
+        if (keep(tainted, sink)) {
+          NetworkingValidator.validate(entry, sink);
+          add(serviceEntries, entry, kind, metadata, origin, sink);
+        }
+        break;
+      }
+      case "DestinationRule": {
+        DestinationRule rule = DestinationRuleReader.read(origin, metadata, spec, reader);
+        if (keep(tainted, sink)) {
+          NetworkingValidator.validate(rule, sink);
+          add(destinationRules, rule, kind, metadata, origin, sink);
+        }
+        break;
+      }
+      default:
+        throw new IllegalStateException("kind " + kind);
+    }
+  }
+
+  private static void renameSingularTargetRef(boolean singular, FindingSink sink) {
+    if (singular) {
+      sink.rename("spec.targetRefs[0]", "spec.targetRef");
+    }
+  }
+
+  /** Whether a read object goes on to validation and into the set: not when reading it failed. */
+  private static boolean keep(boolean tainted, FindingSink sink) {
+    return !tainted && sink.errorCount() == 0;
+  }
+
+  /**
+   * Adds {@code object} to {@code list}. An object of the same kind and name read earlier is
+   * replaced, as a later `kubectl apply` replaces an earlier one.
+   */
+  private <T> void add(
+      List<T> list, T object, String kind, ObjectMeta metadata, DocumentOrigin origin, FindingSink sink) {
+    String key = kind + "/" + metadata.qualifiedName();
+    Object earlier = byName.put(key, object);
+    DocumentOrigin earlierOrigin = originByName.put(key, origin);
+    if (earlier != null) {
+      list.remove(earlier);
+      sink.warning(
+          "metadata.name",
+          kind
+              + " "
+              + Text.quote(metadata.qualifiedName())
+              + " replaces the one read at "
+              + earlierOrigin
+              + ", as a later `kubectl apply` would");
+    }
+    list.add(object);
+  }
+
+  private static String text(YamlNode node) {
+    return node instanceof Scalar scalar && !scalar.isNull() ? scalar.text() : null;
+  }
+}

@@ -1,0 +1,275 @@
+package dev.meshguard.policy;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.meshguard.policy.YamlNode.Kind;
+import dev.meshguard.policy.YamlNode.ListNode;
+import dev.meshguard.policy.YamlNode.MapNode;
+import dev.meshguard.policy.YamlNode.Scalar;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Splits a file into documents (`---`) and reads each into a {@link YamlNode} tree, the way
+ * kubectl's YAML reader would: aliases and merge keys are resolved, duplicate keys are reported,
+ * and a plain empty value is null. Reading stops at the first syntax error; the documents before
+ * it are kept.
+ */
+final class YamlDocuments {
+  /** Deeper than any Istio object; keeps hostile input from exhausting the stack. */
+  static final int MAX_DEPTH = 64;
+
+  /** SnakeYAML's own default for collection aliases: enough for real files, not for bombs. */
+  static final int MAX_COLLECTION_ALIASES = 50;
+
+  private static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+
+  private static final YAMLFactory YAML = yamlFactory();
+  private static final JsonFactory JSON = jsonFactory();
+
+  private YamlDocuments() {}
+
+  /** One document: its 0-based position in the file, its tree (null when empty), its problems. */
+  record Document(int index, YamlNode root, List<Problem> problems) {
+    Document {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** Something wrong inside a document that did not stop reading (e.g. a duplicate key). */
+  record Problem(String path, String message) {}
+
+  /** A syntax error: the document it happened in, and a one-line message with line and column. */
+  record SyntaxError(int index, String message) {}
+
+  /** The documents read, and the error that stopped reading, if any (null otherwise). */
+  record Parsed(List<Document> documents, SyntaxError error) {
+    Parsed {
+      documents = List.copyOf(documents);
+    }
+  }
+
+  static Parsed parse(String content, boolean json) {
+    List<Document> documents = new ArrayList<>();
+    try (JsonParser parser = json ? JSON.createParser(content) : YAML.createParser(content)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        TreeBuilder builder = new TreeBuilder(parser);
+        YamlNode root = builder.build(token, "", 0);
+        documents.add(
+            new Document(documents.size(), YamlNode.isNull(root) ? null : root, builder.problems));
+      }
+      return new Parsed(documents, null);
+    } catch (IOException | RuntimeException e) {
+      // SnakeYAML and Jackson report malformed input in many ways; all of them are a syntax error
+      // in the document being read, never an exception out of the loader.
+      return new Parsed(documents, new SyntaxError(documents.size(), describe(e)));
+    }
+  }
+
+  private static String describe(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+        String problem = marked.getProblem() == null ? "invalid yaml" : marked.getProblem();
+        String context = marked.getContext() == null ? "" : " (" + marked.getContext() + ")";
+        return "invalid yaml at line "
+            + (marked.getProblemMark().getLine() + 1)
+            + ", column "
+            + (marked.getProblemMark().getColumn() + 1)
+            + ": "
+            + Text.clip(problem + context);
+      }
+      if (t instanceof TooComplex complex) {
+        return complex.getMessage();
+      }
+    }
+    String where = "";
+    String message = e.getMessage();
+    if (e instanceof JsonProcessingException processing) {
+      message = processing.getOriginalMessage();
+      JsonLocation location = processing.getLocation();
+      if (location != null && location.getLineNr() > 0) {
+        where = " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+      }
+    }
+    String firstLine = message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    return "invalid yaml" + where + ": " + Text.clip(firstLine);
+  }
+
+  private static YAMLFactory yamlFactory() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(MAX_CODE_POINTS);
+    options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
+    options.setAllowDuplicateKeys(true); // reported by the tree builder, with the field path
+    YAMLFactory factory =
+        YAMLFactory.builder()
+            .loaderOptions(options)
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
+    factory.setStreamReadConstraints(constraints());
+    return factory;
+  }
+
+  private static JsonFactory jsonFactory() {
+    return JsonFactory.builder().streamReadConstraints(constraints()).build();
+  }
+
+  private static StreamReadConstraints constraints() {
+    return StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_DEPTH + 1)
+        .maxStringLength(MAX_CODE_POINTS)
+        .build();
+  }
+
+  /** Input that is well-formed but too deep or too aliased to read safely. */
+  private static final class TooComplex extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooComplex(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Builds one document's tree from parser events. */
+  private static final class TreeBuilder {
+    private final JsonParser parser;
+    private final YAMLParser yaml;
+    private final Map<String, YamlNode> anchors = new HashMap<>();
+    private final List<Problem> problems = new ArrayList<>();
+    private int collectionAliases;
+
+    TreeBuilder(JsonParser parser) {
+      this.parser = parser;
+      this.yaml = parser instanceof YAMLParser y ? y : null;
+    }
+
+    YamlNode build(JsonToken token, String path, int depth) throws IOException {
+      if (depth > MAX_DEPTH) {
+        throw new TooComplex("invalid yaml: nesting deeper than " + MAX_DEPTH + " levels");
+      }
+      String anchor = yaml == null ? null : yaml.getCurrentAnchor();
+      YamlNode node;
+      switch (token) {
+        case START_OBJECT:
+          node = buildMap(path, depth);
+          break;
+        case START_ARRAY:
+          node = buildList(path, depth);
+          break;
+        case VALUE_STRING:
+          if (yaml != null && yaml.isCurrentAlias()) {
+            return alias(parser.getText(), path);
+          }
+          node = Scalar.string(parser.getText());
+          break;
+        case VALUE_NUMBER_INT:
+          node = new Scalar(Kind.INTEGER, parser.getText(), integerValue());
+          break;
+        case VALUE_NUMBER_FLOAT:
+          node = new Scalar(Kind.FLOAT, parser.getText(), null);
+          break;
+        case VALUE_TRUE:
+          node = new Scalar(Kind.BOOLEAN, parser.getText(), "true");
+          break;
+        case VALUE_FALSE:
+          node = new Scalar(Kind.BOOLEAN, parser.getText(), "false");
+          break;
+        case VALUE_NULL:
+          node = Scalar.NULL;
+          break;
+        case VALUE_EMBEDDED_OBJECT:
+          // `!!binary`: kubectl would decode it; keep the text, it is never a valid Istio value.
+          node = Scalar.string(parser.getText());
+          break;
+        default:
+          throw new TooComplex("invalid yaml: unexpected " + token);
+      }
+      if (anchor != null) {
+        anchors.put(anchor, node);
+      }
+      return node;
+    }
+
+    private String integerValue() {
+      try {
+        BigInteger value = parser.getBigIntegerValue();
+        return value.toString();
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private YamlNode alias(String name, String path) {
+      YamlNode target = anchors.get(name);
+      if (target == null) {
+        problems.add(new Problem(path, "unknown yaml alias " + Text.quote("*" + name)));
+        return Scalar.NULL;
+      }
+      if (!(target instanceof Scalar) && ++collectionAliases > MAX_COLLECTION_ALIASES) {
+        throw new TooComplex(
+            "invalid yaml: more than " + MAX_COLLECTION_ALIASES + " aliases to maps or lists");
+      }
+      return target;
+    }
+
+    private YamlNode buildMap(String path, int depth) throws IOException {
+      Map<String, YamlNode> fields = new LinkedHashMap<>();
+      List<YamlNode> merges = new ArrayList<>();
+      String mergePath = Paths.key(path, "<<");
+      JsonToken token;
+      while ((token = parser.nextToken()) != JsonToken.END_OBJECT) {
+        if (token != JsonToken.FIELD_NAME) {
+          throw new TooComplex("invalid yaml: expected a key, got " + token);
+        }
+        String key = parser.currentName();
+        String childPath = Paths.field(path, key);
+        YamlNode value = build(parser.nextToken(), childPath, depth + 1);
+        if (yaml != null && key.equals("<<")) {
+          merges.add(value);
+        } else if (fields.containsKey(key)) {
+          problems.add(new Problem(childPath, "duplicate key " + Text.quote(key)));
+        } else {
+          fields.put(key, value);
+        }
+      }
+      for (YamlNode merge : merges) {
+        merge(fields, merge, mergePath);
+      }
+      return new MapNode(fields);
+    }
+
+    /** YAML 1.1 merge keys (`<<: *base`): explicit keys win, earlier merged maps win. */
+    private void merge(Map<String, YamlNode> fields, YamlNode merge, String path) {
+      if (merge instanceof MapNode map) {
+        map.fields().forEach(fields::putIfAbsent);
+      } else if (merge instanceof ListNode list
+          && list.items().stream().allMatch(MapNode.class::isInstance)) {
+        list.items().forEach(item -> ((MapNode) item).fields().forEach(fields::putIfAbsent));
+      } else {
+        problems.add(new Problem(path, "merge key expects a map or a list of maps"));
+      }
+    }
+
+    private YamlNode buildList(String path, int depth) throws IOException {
+      List<YamlNode> items = new ArrayList<>();
+      JsonToken token;
+      while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+        items.add(build(token, Paths.index(path, items.size()), depth + 1));
+      }
+      return new ListNode(items);
+    }
+  }
+}

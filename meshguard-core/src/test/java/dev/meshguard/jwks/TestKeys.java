@@ -1,0 +1,99 @@
+package dev.meshguard.jwks;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.meshguard.jwt.JwkSet;
+import dev.meshguard.jwt.JwtException;
+import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.jwt.JwtVerifier;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * Signing keys made at test time, their public JWKS, and tokens signed with them. Also tells
+ * whether the real `JwkSet.parse` and token verification are present yet (they are written in
+ * parallel; tests that need them are skipped until then instead of passing vacuously).
+ */
+final class TestKeys {
+  static final String ISSUER = "https://issuer.example.com";
+
+  private TestKeys() {}
+
+  static ECKey key(String kid) {
+    try {
+      return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The public JWKS of {@code keys}. */
+  static String jwks(ECKey... keys) {
+    List<JWK> pub = Arrays.stream(keys).map(k -> (JWK) k.toPublicJWK()).toList();
+    return new JWKSet(pub).toString(true);
+  }
+
+  static String token(ECKey key, String issuer) {
+    try {
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+              new JWTClaimsSet.Builder()
+                  .issuer(issuer)
+                  .subject("alice")
+                  .expirationTime(Date.from(Instant.now().plusSeconds(3600)))
+                  .build());
+      jwt.sign(new ECDSASigner(key));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** True once `JwkSet.parse` is the real one (the placeholder rejects everything). */
+  static boolean parsingAvailable() {
+    try {
+      return JwkSet.parse(jwks(key("probe"))).size() == 1;
+    } catch (JwtException e) {
+      return false;
+    }
+  }
+
+  /** True once token parsing and signature verification are the real ones. */
+  static boolean verificationAvailable() {
+    if (!parsingAvailable()) {
+      return false;
+    }
+    ECKey key = key("probe");
+    return verifies(parse(jwks(key)), token(key, ISSUER));
+  }
+
+  static JwkSet parse(String jwks) {
+    try {
+      return JwkSet.parse(jwks);
+    } catch (JwtException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** True when {@code token}'s signature verifies with one of {@code keys}. */
+  static boolean verifies(JwkSet keys, String token) {
+    try {
+      return JwtVerifier.verifySignature(dev.meshguard.jwt.Jwt.parse(token), keys)
+          == JwtStatus.OK;
+    } catch (JwtException e) {
+      return false;
+    }
+  }
+}
