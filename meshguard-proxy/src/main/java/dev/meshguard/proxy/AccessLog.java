@@ -103,8 +103,20 @@ public abstract class AccessLog implements Closeable {
   private static final class JsonLines extends AccessLog {
     private static final AccessLogEntry POISON =
         new AccessLogEntry(
-            java.time.Instant.EPOCH, null, null, null, null, null, 0, "", null, null, null, null,
-            null, 0);
+            java.time.Instant.EPOCH,
+            null,
+            null,
+            null,
+            null,
+            null,
+            0,
+            "",
+            null,
+            null,
+            null,
+            null,
+            null,
+            0);
     private final BlockingQueue<AccessLogEntry> queue = new ArrayBlockingQueue<>(65_536);
     private final Writer out;
     private final ProxyMetrics metrics;

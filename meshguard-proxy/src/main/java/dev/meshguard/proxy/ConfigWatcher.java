@@ -22,10 +22,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Notices configuration changes. A {@link WatchService} on the files' directories reacts quickly;
- * a periodic poll is the fallback where file events are unreliable (network and overlay file
- * systems, Kubernetes ConfigMap symlink swaps). Both compare a content fingerprint, so touching a
- * file or saving it unchanged does not reload.
+ * Notices configuration changes. A {@link WatchService} on the files' directories reacts quickly; a
+ * periodic poll is the fallback where file events are unreliable (network and overlay file systems,
+ * Kubernetes ConfigMap symlink swaps). Both compare a content fingerprint, so touching a file or
+ * saving it unchanged does not reload.
  */
 public final class ConfigWatcher implements Closeable {
   private static final Duration SETTLE = Duration.ofMillis(100);
@@ -133,8 +133,8 @@ public final class ConfigWatcher implements Closeable {
   }
 
   /**
-   * SHA-256 over the path list, each configuration file's name and content, and markers for
-   * missing files; a directory contributes its `*.yaml`, `*.yml` and `*.json` files.
+   * SHA-256 over the path list, each configuration file's name and content, and markers for missing
+   * files; a directory contributes its `*.yaml`, `*.yml` and `*.json` files.
    */
   static String fingerprint(List<Path> paths) {
     MessageDigest digest;
@@ -150,8 +150,9 @@ public final class ConfigWatcher implements Closeable {
         try {
           digest.update(Files.readAllBytes(file));
         } catch (IOException e) {
-          digest.update(("unreadable:" + e.getClass().getSimpleName()).getBytes(
-              java.nio.charset.StandardCharsets.UTF_8));
+          digest.update(
+              ("unreadable:" + e.getClass().getSimpleName())
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         digest.update((byte) 0);
       }

@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class DemoKeys {
   /** The start of the sample key's RSA modulus `n`; unique enough and layout-independent. */
-  static final String SAMPLE_MODULUS_PREFIX = "xAE7eB6qugXyCAG3yhh7pkDkT65pHymX-P7KfIupjf59vsdo91bSP9C8";
+  static final String SAMPLE_MODULUS_PREFIX =
+      "xAE7eB6qugXyCAG3yhh7pkDkT65pHymX-P7KfIupjf59vsdo91bSP9C8";
 
   static final String SAMPLE_KID = "DHFbpoIUqrY8t2zpA2qXfCmr5VO5ZEr4RzHU_-envvQ";
 

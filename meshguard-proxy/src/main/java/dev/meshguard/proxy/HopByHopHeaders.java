@@ -51,8 +51,9 @@ final class HopByHopHeaders {
 
   /**
    * Removes headers that only Envoy itself may set (`x-envoy-*`, e.g. `x-envoy-original-path`) and
-   * the client-certificate header it sanitises by default (`x-forwarded-client-cert`). A client that
-   * sends them must not influence the decision nor reach the upstream with them (security row 17).
+   * the client-certificate header it sanitises by default (`x-forwarded-client-cert`). A client
+   * that sends them must not influence the decision nor reach the upstream with them (security row
+   * 17).
    */
   static void removeInternal(HttpHeaders headers) {
     List<String> internal = null;

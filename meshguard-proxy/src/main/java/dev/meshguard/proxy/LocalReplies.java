@@ -24,8 +24,7 @@ final class LocalReplies {
       boolean close,
       boolean headRequest) {
     byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    ByteBuf content =
-        headRequest ? alloc.buffer(0) : alloc.buffer(bytes.length).writeBytes(bytes);
+    ByteBuf content = headRequest ? alloc.buffer(0) : alloc.buffer(bytes.length).writeBytes(bytes);
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);

@@ -106,8 +106,8 @@ public final class ProxyServer implements Closeable {
   }
 
   /**
-   * The request parser's limits. Strict: CRLF line ends only, header names and values validated
-   * (no NUL, CR or LF inside), Content-Length with Transfer-Encoding rejected (Netty's RFC 9112
+   * The request parser's limits. Strict: CRLF line ends only, header names and values validated (no
+   * NUL, CR or LF inside), Content-Length with Transfer-Encoding rejected (Netty's RFC 9112
    * default), conflicting Content-Length values rejected.
    */
   static HttpDecoderConfig decoderConfig(ProxyOptions options) {

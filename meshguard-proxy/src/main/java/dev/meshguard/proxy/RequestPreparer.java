@@ -1,13 +1,13 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.engine.CheckRequest;
+import dev.meshguard.engine.ForwardedFor;
 import dev.meshguard.engine.RequestHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.NetUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +97,7 @@ final class RequestPreparer {
     String remoteIp = remoteIp(existingXff, conn.peerIp());
     headers.remove(X_FORWARDED_FOR);
     headers.add(
-        X_FORWARDED_FOR,
-        existingXff == null ? conn.peerIp() : existingXff + "," + conn.peerIp());
+        X_FORWARDED_FOR, existingXff == null ? conn.peerIp() : existingXff + "," + conn.peerIp());
     if (numTrustedProxies == 0 || !headers.contains(X_FORWARDED_PROTO)) {
       headers.set(X_FORWARDED_PROTO, conn.scheme());
     }
@@ -132,22 +131,12 @@ final class RequestPreparer {
 
   /**
    * Envoy with `use_remote_address` and `xff_num_trusted_hops = N`: the client is the N-th address
-   * from the right of the received XFF; with fewer addresses, or N = 0, or an entry that is not an
-   * IP address, it is the direct peer.
+   * from the right of the received XFF; with fewer addresses, or N = 0, it is the direct peer. The
+   * engine's rule, so that `check --num-trusted-proxies` agrees.
    */
   String remoteIp(String xff, String peerIp) {
-    if (numTrustedProxies == 0 || xff == null) {
-      return peerIp;
-    }
-    String[] parts = xff.split(",", -1);
-    if (parts.length < numTrustedProxies) {
-      return peerIp;
-    }
-    String candidate = parts[parts.length - numTrustedProxies].trim();
-    if (NetUtil.isValidIpV4Address(candidate) || NetUtil.isValidIpV6Address(candidate)) {
-      return candidate;
-    }
-    return peerIp;
+    return ForwardedFor.clientAddress(
+        peerIp, xff == null ? List.of() : List.of(xff), numTrustedProxies);
   }
 
   private static String joined(List<String> values) {

@@ -25,8 +25,7 @@ class AdminServerTest {
 
   private HttpResponse<String> get(AdminServer admin, String path) throws Exception {
     return client.send(
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + admin.address().getPort() + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort() + path))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -39,7 +38,10 @@ class AdminServerTest {
     ProxyMetrics metrics = new ProxyMetrics();
     LiveConfig config =
         new LiveConfig(
-            loader, loader.load(), metrics, new PrintStream(new ByteArrayOutputStream()),
+            loader,
+            loader.load(),
+            metrics,
+            new PrintStream(new ByteArrayOutputStream()),
             Clock.systemUTC());
     AtomicBoolean draining = new AtomicBoolean();
     try (AdminServer admin =

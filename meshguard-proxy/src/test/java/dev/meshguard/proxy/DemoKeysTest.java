@@ -15,8 +15,18 @@ class DemoKeysTest {
   private static ConfigSet withJwks(String jwks) {
     JwtRule rule =
         new JwtRule(
-            "testing@secure.istio.io", List.of(), null, jwks, null, null, null, null, List.of(),
-            false, List.of(), null);
+            "testing@secure.istio.io",
+            List.of(),
+            null,
+            jwks,
+            null,
+            null,
+            null,
+            null,
+            List.of(),
+            false,
+            List.of(),
+            null);
     RequestAuthentication ra =
         new RequestAuthentication(
             new DocumentOrigin("p.yaml", 2),
@@ -42,7 +52,9 @@ class DemoKeysTest {
 
   @Test
   void otherKeysAndRemoteKeysPass() {
-    assertThat(DemoKeys.usages(withJwks("{\"keys\":[{\"kty\":\"RSA\",\"n\":\"abc\",\"e\":\"AQAB\"}]}")))
+    assertThat(
+            DemoKeys.usages(
+                withJwks("{\"keys\":[{\"kty\":\"RSA\",\"n\":\"abc\",\"e\":\"AQAB\"}]}")))
         .isEmpty();
     assertThat(DemoKeys.usages(withJwks(null))).isEmpty();
   }

@@ -117,7 +117,8 @@ class LiveConfigTest {
       assertThat(changes.poll(10, TimeUnit.SECONDS)).isEqualTo("changed");
     }
     // the poll path, without file events: touching without a content change does nothing
-    ConfigWatcher poller = new ConfigWatcher(List.of(file), Duration.ofDays(1), () -> changes.add("x"));
+    ConfigWatcher poller =
+        new ConfigWatcher(List.of(file), Duration.ofDays(1), () -> changes.add("x"));
     poller.start();
     try (poller) {
       changes.clear();

@@ -57,15 +57,19 @@ class MalformedRequestTest {
 
   static Stream<Arguments> malformed() {
     return Stream.of(
-        Arguments.of("NUL in a header value", "GET /x HTTP/1.1\r\nHost: a\r\nX-Role: adm\0in\r\n\r\n", 400),
-        Arguments.of("CR in a header value", "GET /x HTTP/1.1\r\nHost: a\r\nX-Role: adm\rin\r\n\r\n", 400),
+        Arguments.of(
+            "NUL in a header value", "GET /x HTTP/1.1\r\nHost: a\r\nX-Role: adm\0in\r\n\r\n", 400),
+        Arguments.of(
+            "CR in a header value", "GET /x HTTP/1.1\r\nHost: a\r\nX-Role: adm\rin\r\n\r\n", 400),
         Arguments.of("bare LF line ends", "GET /x HTTP/1.1\nHost: a\n\n", 400),
         Arguments.of(
             "conflicting Content-Length",
             "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
             400),
         Arguments.of(
-            "Content-Length list", "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n", 400),
+            "Content-Length list",
+            "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n",
+            400),
         Arguments.of(
             "Content-Length with Transfer-Encoding",
             "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -79,18 +83,21 @@ class MalformedRequestTest {
             "Transfer-Encoding in HTTP/1.0",
             "POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             400),
-        Arguments.of("extra word in the request line", "GET /x HTTP/1.1 extra\r\nHost: a\r\n\r\n", 400),
+        Arguments.of(
+            "extra word in the request line", "GET /x HTTP/1.1 extra\r\nHost: a\r\n\r\n", 400),
         Arguments.of("no version", "GARBAGE\r\n\r\n", 400),
         Arguments.of("unknown version", "GET /x HTTP/9.9\r\nHost: a\r\n\r\n", 400),
         Arguments.of("lower-case method", "get /x HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-        Arguments.of("space in a header name", "GET /x HTTP/1.1\r\nHost: a\r\nX Role: v\r\n\r\n", 400),
+        Arguments.of(
+            "space in a header name", "GET /x HTTP/1.1\r\nHost: a\r\nX Role: v\r\n\r\n", 400),
         Arguments.of("missing Host", "GET /x HTTP/1.1\r\n\r\n", 400),
         Arguments.of("two Host headers", "GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
         Arguments.of("target without a slash", "GET x HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         Arguments.of("CONNECT", "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", 400),
         Arguments.of(
             "absolute-form with user info", "GET http://u@a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-        Arguments.of("oversized headers", "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + BIG + "\r\n\r\n", 431),
+        Arguments.of(
+            "oversized headers", "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + BIG + "\r\n\r\n", 431),
         Arguments.of("over-long URI", "GET /" + BIG + " HTTP/1.1\r\nHost: a\r\n\r\n", 414));
   }
 

@@ -26,8 +26,7 @@ final class ProxyHarness implements AutoCloseable {
   ProxyHarness(UpstreamTarget upstream, Decider decider, Consumer<ProxyOptions.Builder> tweak)
       throws IOException {
     ProxyOptions.Builder b =
-        ProxyOptions.builder(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), upstream)
+        ProxyOptions.builder(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), upstream)
             .ioThreads(2)
             .decisionThreads(2);
     tweak.accept(b);
@@ -39,8 +38,7 @@ final class ProxyHarness implements AutoCloseable {
           }
         };
     proxy =
-        ProxyServer.start(
-            b.build(), TestDecisions::emptySnapshot, decider, metrics, capture, null);
+        ProxyServer.start(b.build(), TestDecisions::emptySnapshot, decider, metrics, capture, null);
   }
 
   ProxyHarness(UpstreamTarget upstream) throws IOException {

@@ -308,14 +308,12 @@ class ProxyServerTest {
         }
         assertThat(chunked).isTrue();
         int size = Integer.parseInt(c.line(), 16);
-        assertThat(new String(c.in.readNBytes(size), StandardCharsets.US_ASCII))
-            .isEqualTo("part1");
+        assertThat(new String(c.in.readNBytes(size), StandardCharsets.US_ASCII)).isEqualTo("part1");
         // the response is not finished, yet the client already has its first part
         clientGotFirstPart.countDown();
         c.line();
         size = Integer.parseInt(c.line(), 16);
-        assertThat(new String(c.in.readNBytes(size), StandardCharsets.US_ASCII))
-            .isEqualTo("part2");
+        assertThat(new String(c.in.readNBytes(size), StandardCharsets.US_ASCII)).isEqualTo("part2");
       }
     }
   }
@@ -542,8 +540,7 @@ class ProxyServerTest {
       assertThat(echo.get("headers").toString()).doesNotContainIgnoringCase("expect");
     }
     try (RawHttp c = h.raw()) {
-      c.send(
-          "POST /deny HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+      c.send("POST /deny HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
       RawHttp.Response r = c.read();
       assertThat(r.status()).isEqualTo(403);
       assertThat(r.header("connection")).isEqualTo("close");

@@ -19,7 +19,8 @@ final class TestDecisions {
   private TestDecisions() {}
 
   static PolicySnapshot emptySnapshot() {
-    ConfigSet empty = new ConfigSet(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+    ConfigSet empty =
+        new ConfigSet(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     return SnapshotCompiler.compile(
         empty,
         MeshSettings.defaults(),

@@ -92,7 +92,8 @@ final class TestUpstream implements AutoCloseable {
                 ? ""
                 : "?" + exchange.getRequestURI().getRawQuery());
     Received r =
-        new Received(exchange.getRequestMethod(), uri, headerList(exchange.getRequestHeaders()), body);
+        new Received(
+            exchange.getRequestMethod(), uri, headerList(exchange.getRequestHeaders()), body);
     received.add(r);
     byte[] json = JSON.writeValueAsBytes(echoJson(r));
     exchange.getResponseHeaders().set("content-type", "application/json");

@@ -25,6 +25,7 @@ class UpstreamTargetTest {
     assertThatThrownBy(() -> UpstreamTarget.parse("ftp://a")).hasMessageContaining("http://");
     assertThatThrownBy(() -> UpstreamTarget.parse("localhost:8080"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> UpstreamTarget.parse("http://")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> UpstreamTarget.parse("http://"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
