@@ -53,7 +53,10 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--scheme", defaultValue = "http", description = "http or https")
   String scheme;
 
-  @Option(names = "--header", paramLabel = "'Name: value'", description = "request header; repeatable")
+  @Option(
+      names = "--header",
+      paramLabel = "'Name: value'",
+      description = "request header; repeatable")
   List<String> headers = new ArrayList<>();
 
   @Option(names = "--source-ip", description = "direct peer address (source.ip)")
@@ -140,8 +143,7 @@ public final class CheckCommand implements Callable<Integer> {
     }
   }
 
-  private void print(PrintWriter out, PolicySnapshot snapshot, Decision decision)
-      throws Exception {
+  private void print(PrintWriter out, PolicySnapshot snapshot, Decision decision) throws Exception {
     if (json) {
       Map<String, Object> obj = new LinkedHashMap<>();
       obj.put("status", decision.status());

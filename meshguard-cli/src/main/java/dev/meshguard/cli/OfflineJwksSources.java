@@ -12,7 +12,8 @@ final class OfflineJwksSources implements JwksSources {
   public JwksSource remote(JwtRule rule, ConfigSet config) {
     String where = rule.jwksUri() != null ? "jwksUri " + rule.jwksUri() : "OpenID discovery";
     JwksSource.KeySetLookup failed =
-        JwksSource.KeySetLookup.failed(JwtStatus.JWKS_FETCH_FAIL, where + ": not fetched by validate");
+        JwksSource.KeySetLookup.failed(
+            JwtStatus.JWKS_FETCH_FAIL, where + ": not fetched by validate");
     return new JwksSource() {
       @Override
       public KeySetLookup current() {

@@ -1,14 +1,286 @@
 package dev.meshguard.cli;
 
+import dev.meshguard.jwks.RemoteJwksOptions;
+import dev.meshguard.jwks.RemoteJwksSources;
+import dev.meshguard.policy.ConfigLoader;
+import dev.meshguard.policy.Finding;
+import dev.meshguard.proxy.Decider;
+import dev.meshguard.proxy.DemoKeys;
+import dev.meshguard.proxy.FilePolicyLoader;
+import dev.meshguard.proxy.Gateway;
+import dev.meshguard.proxy.LoadResult;
+import dev.meshguard.proxy.ProxyOptions;
+import dev.meshguard.proxy.UpstreamTarget;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** `meshguard serve`. */
-@Command(name = "serve", mixinStandardHelpOptions = true)
+/** `meshguard serve`: the gateway / sidecar data plane. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Reverse proxy that decides every request as Istio with Envoy would, and forwards the"
+          + " allowed ones to one upstream.",
+      "Prints the bound address(es) on start. Reloads when the configuration changes.",
+      "Stops gracefully on SIGTERM/SIGINT (exit 0). Exit 2: usage or configuration error."
+    })
 public final class ServeCommand implements Callable<Integer> {
+  @Mixin WorkloadOptions workload;
+
+  @Option(
+      names = "--upstream",
+      required = true,
+      paramLabel = "URL",
+      description = "where allowed requests go: http://host:port or https://host:port")
+  String upstream;
+
+  @Option(
+      names = "--listen",
+      defaultValue = "0.0.0.0:8080",
+      paramLabel = "HOST:PORT",
+      description = "listener address; port 0 picks a free port (default: ${DEFAULT-VALUE})")
+  String listen;
+
+  @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT",
+      description = "admin listener: /healthz/ready, /stats/prometheus, /config_dump")
+  String admin;
+
+  @Option(
+      names = "--num-trusted-proxies",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "proxies in front that append to x-forwarded-for (Envoy xff_num_trusted_hops)")
+  int numTrustedProxies;
+
+  @Option(
+      names = "--access-log",
+      defaultValue = "stdout",
+      paramLabel = "off|stdout|FILE",
+      description = "one JSON line per request (default: ${DEFAULT-VALUE})")
+  String accessLog;
+
+  @Option(
+      names = "--connect-timeout",
+      defaultValue = "10s",
+      paramLabel = "DURATION",
+      description = "upstream connect timeout, then 503 (default: ${DEFAULT-VALUE})")
+  String connectTimeout;
+
+  @Option(
+      names = "--request-timeout",
+      defaultValue = "15s",
+      paramLabel = "DURATION",
+      description =
+          "from the end of the request to the end of the response, then 504; 0 disables"
+              + " (default: ${DEFAULT-VALUE}, Envoy's route default)")
+  String requestTimeout;
+
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "5m",
+      paramLabel = "DURATION",
+      description =
+          "close client connections without traffic; 0 disables (default: ${DEFAULT-VALUE})")
+  String idleTimeout;
+
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "10s",
+      paramLabel = "DURATION",
+      description =
+          "on SIGTERM, how long in-flight requests may finish (default: ${DEFAULT-VALUE})")
+  String drainTimeout;
+
+  @Option(
+      names = "--reload-poll-interval",
+      defaultValue = "2s",
+      paramLabel = "DURATION",
+      description =
+          "re-read the configuration this often when no file event arrives; 0 disables reloading"
+              + " (default: ${DEFAULT-VALUE})")
+  String reloadPollInterval;
+
+  @Option(
+      names = "--max-request-headers-kb",
+      defaultValue = "60",
+      paramLabel = "KB",
+      description = "request header limit, then 431 (default: ${DEFAULT-VALUE}, as Envoy)")
+  int maxRequestHeadersKb;
+
+  @Option(
+      names = "--max-request-line-kb",
+      defaultValue = "64",
+      paramLabel = "KB",
+      description = "request line limit, then 414 (default: ${DEFAULT-VALUE})")
+  int maxRequestLineKb;
+
+  @Option(
+      names = "--io-threads",
+      paramLabel = "N",
+      description = "event loop threads (default: cores)")
+  Integer ioThreads;
+
+  @Option(
+      names = "--decision-threads",
+      paramLabel = "N",
+      description = "threads deciding requests (default: cores, at least 2)")
+  Integer decisionThreads;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description = "serve HTTPS with this certificate chain (needs --tls-key)")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "PKCS#8 private key for --tls-cert")
+  Path tlsKey;
+
+  @Option(
+      names = "--allow-demo-keys",
+      description =
+          "accept Istio's public sample signing key in the configuration (for tests only: anyone"
+              + " can sign tokens for it)")
+  boolean allowDemoKeys;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
-  public Integer call() {
-    System.err.println("meshguard serve: not built yet");
-    return Main.EXIT_USAGE;
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    // before anything prints the address: a TERM after that must always drain
+    CountDownLatch stop = ShutdownSignal.install();
+    ProxyOptions options;
+    SslContext tls;
+    Duration drain;
+    Duration poll;
+    java.net.InetSocketAddress adminAddress;
+    try {
+      ProxyOptions.Builder b =
+          ProxyOptions.builder(
+                  ListenAddress.parse("--listen", listen), UpstreamTarget.parse(upstream))
+              .numTrustedProxies(numTrustedProxies)
+              .connectTimeout(Durations.parse("--connect-timeout", connectTimeout))
+              .requestTimeout(Durations.parse("--request-timeout", requestTimeout))
+              .idleTimeout(Durations.parse("--idle-timeout", idleTimeout))
+              .maxRequestHeaderBytes(maxRequestHeadersKb * 1024)
+              .maxRequestLineBytes(maxRequestLineKb * 1024);
+      if (ioThreads != null) {
+        b.ioThreads(ioThreads);
+      }
+      if (decisionThreads != null) {
+        b.decisionThreads(decisionThreads);
+      }
+      options = b.build();
+      drain = Durations.parse("--drain-timeout", drainTimeout);
+      poll = Durations.parse("--reload-poll-interval", reloadPollInterval);
+      adminAddress = admin == null ? null : ListenAddress.parse("--admin", admin);
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      }
+      tls =
+          tlsCert == null
+              ? null
+              : SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()).build();
+      workload.labelMap();
+    } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
+      err.println("meshguard serve: " + e.getMessage());
+      return Main.EXIT_USAGE;
+    }
+
+    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
+      FilePolicyLoader loader =
+          new FilePolicyLoader(
+              workload.configPaths,
+              workload.meshConfig,
+              workload.rootNamespace,
+              Workloads.workload(workload),
+              jwks::remote,
+              allowDemoKeys);
+      LoadResult initial = loader.load();
+      if (!initial.ok()) {
+        for (String e : initial.errors()) {
+          err.println(e);
+        }
+        err.println("meshguard serve: configuration has errors; not starting");
+        err.flush();
+        return Main.EXIT_USAGE;
+      }
+      for (Finding f : initial.findings()) {
+        if (!f.isError()) {
+          err.println(f.format());
+        }
+      }
+      if (allowDemoKeys) {
+        List<String> demo = DemoKeys.usages(ConfigLoader.load(workload.configPaths));
+        if (!demo.isEmpty()) {
+          err.println("meshguard serve: WARNING: --allow-demo-keys: tokens signed with Istio's");
+          err.println("  published sample key are accepted; never expose this gateway:");
+          demo.forEach(d -> err.println("  " + d));
+        }
+      }
+      Map<String, Object> info = new LinkedHashMap<>();
+      info.put("allowDemoKeys", allowDemoKeys);
+      Gateway gateway =
+          Gateway.start(
+              loader,
+              initial,
+              new Gateway.Settings(
+                  options, adminAddress, accessLog, poll.isZero() ? null : poll, tls, info),
+              Decider.engine(Clock.systemUTC()),
+              System.out,
+              System.err);
+      out.println(
+          "meshguard serve: listening on "
+              + ListenAddress.url(tls == null ? "http" : "https", gateway.address())
+              + ", upstream "
+              + options.upstream());
+      if (gateway.adminAddress() != null) {
+        out.println(
+            "meshguard serve: admin on " + ListenAddress.url("http", gateway.adminAddress()));
+      }
+      out.flush();
+      err.flush();
+      return awaitShutdown(stop, gateway, drain, err);
+    } catch (java.io.IOException e) {
+      err.println("meshguard serve: " + e.getMessage());
+      return Main.EXIT_USAGE;
+    }
+  }
+
+  /** Blocks until SIGTERM/SIGINT, then drains; 0 when stopped by a signal. */
+  static int awaitShutdown(CountDownLatch stop, Gateway gateway, Duration drain, PrintWriter err) {
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    err.println("meshguard: stopping, letting in-flight requests finish (at most " + drain + ")");
+    err.flush();
+    boolean clean = gateway.shutdown(drain);
+    if (!clean) {
+      err.println("meshguard: drain timeout passed; remaining connections were closed");
+    }
+    err.flush();
+    return 0;
   }
 }

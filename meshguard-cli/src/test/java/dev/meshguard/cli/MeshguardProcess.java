@@ -1,0 +1,182 @@
+package dev.meshguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real executable jar, started as a separate process, with its output captured by line. */
+final class MeshguardProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on https?://([^ ,]+):(\\d+)");
+  private static final Pattern ADMIN = Pattern.compile("admin on https?://([^ ,]+):(\\d+)");
+  static final Duration START = Duration.ofSeconds(60);
+
+  final Process process;
+  final List<String> stdout = new CopyOnWriteArrayList<>();
+  final List<String> stderr = new CopyOnWriteArrayList<>();
+  private final Thread outReader;
+  private final Thread errReader;
+
+  private MeshguardProcess(Process process) {
+    this.process = process;
+    this.outReader = reader(process.getInputStream(), stdout, "out");
+    this.errReader = reader(process.getErrorStream(), stderr, "err");
+  }
+
+  static Path jar() {
+    String jar = System.getProperty("meshguard.jar");
+    assertThat(jar).as("system property meshguard.jar (set by failsafe)").isNotNull();
+    Path p = Path.of(jar);
+    assertThat(Files.isRegularFile(p)).as(p + " exists (run `mvn package` first)").isTrue();
+    return p;
+  }
+
+  static MeshguardProcess start(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-jar");
+    cmd.add(jar().toString());
+    cmd.addAll(List.of(args));
+    try {
+      return new MeshguardProcess(new ProcessBuilder(cmd).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Thread reader(InputStream in, List<String> sink, String name) {
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  sink.add(line);
+                }
+              } catch (IOException e) {
+                // process gone
+              }
+            },
+            "meshguard-" + name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Waits for a line matching {@code p} on stdout; fails with everything printed when it ends. */
+  String awaitStdout(Predicate<String> p) {
+    return await(stdout, p);
+  }
+
+  String awaitStderr(Predicate<String> p) {
+    return await(stderr, p);
+  }
+
+  private String await(List<String> lines, Predicate<String> p) {
+    long deadline = System.nanoTime() + START.toNanos();
+    int seen = 0;
+    while (System.nanoTime() < deadline) {
+      for (; seen < lines.size(); seen++) {
+        if (p.test(lines.get(seen))) {
+          return lines.get(seen);
+        }
+      }
+      if (!process.isAlive() && seen >= lines.size()) {
+        joinReaders();
+        for (; seen < lines.size(); seen++) {
+          if (p.test(lines.get(seen))) {
+            return lines.get(seen);
+          }
+        }
+        throw new AssertionError("meshguard exited " + process.exitValue() + "\n" + transcript());
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("expected output did not come\n" + transcript());
+  }
+
+  String transcript() {
+    return "--- stdout\n"
+        + String.join("\n", stdout)
+        + "\n--- stderr\n"
+        + String.join("\n", stderr);
+  }
+
+  /** The proxy's address from the `listening on` line. */
+  InetSocketAddress listenAddress() {
+    return address(LISTENING, awaitStdout(l -> LISTENING.matcher(l).find()));
+  }
+
+  InetSocketAddress adminAddress() {
+    return address(ADMIN, awaitStdout(l -> ADMIN.matcher(l).find()));
+  }
+
+  private static InetSocketAddress address(Pattern p, String line) {
+    Matcher m = p.matcher(line);
+    assertThat(m.find()).isTrue();
+    return new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+  }
+
+  /** Sends SIGTERM and returns the exit code. */
+  int terminate() {
+    process.destroy();
+    return awaitExit();
+  }
+
+  int awaitExit() {
+    try {
+      if (!process.waitFor(START.toSeconds(), TimeUnit.SECONDS)) {
+        throw new AssertionError("meshguard did not exit\n" + transcript());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    joinReaders();
+    return process.exitValue();
+  }
+
+  private void joinReaders() {
+    try {
+      outReader.join(5_000);
+      errReader.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

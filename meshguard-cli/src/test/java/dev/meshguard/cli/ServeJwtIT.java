@@ -1,0 +1,302 @@
+package dev.meshguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `serve` answers every JWT failure class as Envoy does (status, body, `www-authenticate`), and the
+ * upstream gets the header changes of the JWT rule: token header removed, payload and claim outputs
+ * set, spoofed copies gone.
+ */
+class ServeJwtIT {
+  private static final String AUDIENCE = "meshguard-test";
+  private static final TestTokens TOKENS = new TestTokens();
+
+  @TempDir static Path dir;
+  private static EchoUpstream upstream;
+  private static MeshguardProcess serve;
+  private static InetSocketAddress proxy;
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    Path config = dir.resolve("jwt.yaml");
+    Files.writeString(
+        config,
+        """
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata:
+          name: jwt
+          namespace: foo
+        spec:
+          selector:
+            matchLabels:
+              app: httpbin
+          jwtRules:
+          - issuer: %s
+            jwks: '%s'
+            audiences: [%s]
+            outputPayloadToHeader: x-jwt-payload
+            outputClaimToHeaders:
+            - header: x-jwt-sub
+              claim: sub
+          - issuer: https://remote.meshguard.test
+            jwksUri: http://127.0.0.1:%d/jwks.json
+            timeout: 2s
+        """
+            .formatted(TestTokens.ISSUER, TOKENS.jwks(), AUDIENCE, closedPort));
+    upstream = new EchoUpstream();
+    serve =
+        MeshguardProcess.start(
+            "serve",
+            "--config",
+            config.toString(),
+            "--namespace",
+            "foo",
+            "--labels",
+            "app=httpbin",
+            "--upstream",
+            upstream.url(),
+            "--listen",
+            "127.0.0.1:0",
+            "--access-log",
+            "off");
+    proxy = serve.listenAddress();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (serve != null) {
+      assertThat(serve.terminate()).isZero();
+    }
+    if (upstream != null) {
+      upstream.close();
+    }
+  }
+
+  @BeforeEach
+  void clearUpstream() {
+    upstream.received.clear();
+  }
+
+  private static HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.getPort() + path));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> withToken(String token) throws Exception {
+    return get("/api/items?x=1", "authorization", "Bearer " + token);
+  }
+
+  private void assertRejected(HttpResponse<String> r, int status, String body) {
+    assertThat(r.statusCode()).isEqualTo(status);
+    assertThat(r.body()).isEqualTo(body);
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/plain");
+    assertThat(r.headers().firstValue("www-authenticate"))
+        .hasValue(
+            "Bearer realm=\"http://127.0.0.1:"
+                + proxy.getPort()
+                + "/api/items?x=1\", error=\"invalid_token\"");
+    assertThat(upstream.received).as("a rejected request never reaches the upstream").isEmpty();
+  }
+
+  private static String validToken() {
+    return TOKENS.sign(TestTokens.KID, TOKENS.claims().audience(AUDIENCE).build());
+  }
+
+  @Test
+  void validTokenReachesTheUpstreamWithTheRulesHeaderChanges() throws Exception {
+    String token = validToken();
+    HttpResponse<String> r =
+        get(
+            "/api/items",
+            "authorization",
+            "Bearer " + token,
+            "x-jwt-payload",
+            "forged",
+            "x-jwt-sub",
+            "admin");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode got = upstream.received.poll(10, TimeUnit.SECONDS);
+    assertThat(EchoUpstream.header(got, "authorization")).as("token header removed").isNull();
+    assertThat(EchoUpstream.header(got, "x-jwt-payload")).isEqualTo(token.split("\\.")[1]);
+    assertThat(EchoUpstream.header(got, "x-jwt-sub")).isEqualTo("alice");
+    assertThat(got.get("headers").toString()).doesNotContain("forged").doesNotContain("admin");
+  }
+
+  @Test
+  void spoofedOutputHeadersWithoutATokenAreStripped() throws Exception {
+    HttpResponse<String> r = get("/api/items", "x-jwt-payload", "forged", "x-jwt-sub", "admin");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode got = upstream.received.poll(10, TimeUnit.SECONDS);
+    assertThat(EchoUpstream.header(got, "x-jwt-payload")).isNull();
+    assertThat(EchoUpstream.header(got, "x-jwt-sub")).isNull();
+  }
+
+  @Test
+  void expired() throws Exception {
+    String token =
+        TOKENS.sign(
+            TestTokens.KID,
+            TOKENS
+                .claims()
+                .audience(AUDIENCE)
+                .expirationTime(Date.from(Instant.now().minusSeconds(3600)))
+                .build());
+    assertRejected(withToken(token), 401, "Jwt is expired");
+  }
+
+  @Test
+  void notYetValid() throws Exception {
+    String token =
+        TOKENS.sign(
+            TestTokens.KID,
+            TOKENS
+                .claims()
+                .audience(AUDIENCE)
+                .notBeforeTime(Date.from(Instant.now().plusSeconds(3600)))
+                .build());
+    assertRejected(withToken(token), 401, "Jwt not yet valid");
+  }
+
+  @Test
+  void badSignature() throws Exception {
+    assertRejected(withToken(TestTokens.tamper(validToken())), 401, "Jwt verification fails");
+  }
+
+  @Test
+  void unknownIssuer() throws Exception {
+    String token =
+        TOKENS.sign(
+            TestTokens.KID,
+            TOKENS.claims().issuer("https://other.example").audience(AUDIENCE).build());
+    assertRejected(withToken(token), 401, "Jwt issuer is not configured");
+  }
+
+  @Test
+  void audienceNotAllowedIs403() throws Exception {
+    String token = TOKENS.sign(TestTokens.KID, TOKENS.claims().audience("someone-else").build());
+    assertRejected(withToken(token), 403, "Audiences in Jwt are not allowed");
+  }
+
+  @Test
+  void unknownKid() throws Exception {
+    String token = TOKENS.sign("no-such-kid", TOKENS.claims().audience(AUDIENCE).build());
+    assertRejected(withToken(token), 401, "Jwks doesn't have key to match kid or alg from Jwt");
+  }
+
+  @Test
+  void notThreeSegments() throws Exception {
+    assertRejected(
+        withToken("abc.def"),
+        401,
+        "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections");
+  }
+
+  @Test
+  void headerNotJson() throws Exception {
+    String[] parts = validToken().split("\\.");
+    String header =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertRejected(
+        withToken(header + "." + parts[1] + "." + parts[2]), 401, "Jwt header is an invalid JSON");
+  }
+
+  @Test
+  void payloadNotJson() throws Exception {
+    String[] parts = validToken().split("\\.");
+    String payload =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertRejected(
+        withToken(parts[0] + "." + payload + "." + parts[2]),
+        401,
+        "Jwt payload is an invalid JSON");
+  }
+
+  @Test
+  void remoteKeysUnreachable() throws Exception {
+    String token =
+        TOKENS.sign(
+            TestTokens.KID, TOKENS.claims().issuer("https://remote.meshguard.test").build());
+    assertRejected(withToken(token), 401, "Jwks remote fetch is failed");
+  }
+
+  @Test
+  void servesAndCheckAgreeOnEveryClass() throws Exception {
+    Path config = Files.list(dir).filter(p -> p.toString().endsWith(".yaml")).findFirst().get();
+    List<String> tokens =
+        List.of(
+            validToken(),
+            TestTokens.tamper(validToken()),
+            TOKENS.sign(TestTokens.KID, TOKENS.claims().audience("someone-else").build()),
+            "abc.def");
+    for (String token : tokens) {
+      HttpResponse<String> served = withToken(token);
+      JsonNode checked =
+          InProcessCheck.run(
+              "check",
+              "--config",
+              config.toString(),
+              "--namespace",
+              "foo",
+              "--labels",
+              "app=httpbin",
+              "--path",
+              "/api/items?x=1",
+              "--host",
+              "127.0.0.1:" + proxy.getPort(),
+              "--header",
+              "authorization: Bearer " + token,
+              "--json");
+      assertThat(served.statusCode()).as(token).isEqualTo(checked.get("status").asInt());
+      if (checked.has("body")) {
+        assertThat(served.body()).isEqualTo(checked.get("body").asText());
+      }
+    }
+    upstream.received.clear();
+  }
+
+  @Test
+  void tokenInTheQueryIsVerifiedToo() throws Exception {
+    HttpResponse<String> r = get("/api/items?access_token=" + TestTokens.tamper(validToken()));
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).isEqualTo("Jwt verification fails");
+    Map<String, List<String>> h = r.headers().map();
+    assertThat(h).containsKey("www-authenticate");
+  }
+}

@@ -1,0 +1,161 @@
+package dev.meshguard.proxy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.meshguard.policy.Finding;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admin listener: `/healthz/ready`, `/stats/prometheus`, `/config_dump`. Low traffic, so the
+ * JDK's HTTP server on one thread is enough; keep it on a loopback or internal address.
+ */
+public final class AdminServer implements Closeable {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final LiveConfig config;
+  private final ProxyMetrics metrics;
+  private final BooleanSupplier draining;
+  private final Map<String, Object> info;
+
+  private AdminServer(
+      InetSocketAddress address,
+      LiveConfig config,
+      ProxyMetrics metrics,
+      BooleanSupplier draining,
+      Map<String, Object> info)
+      throws IOException {
+    this.config = config;
+    this.metrics = metrics;
+    this.draining = draining;
+    this.info = Map.copyOf(info);
+    this.server = HttpServer.create(address, 64);
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "meshguard-admin");
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /**
+   * Starts the admin listener.
+   *
+   * @param draining true once shutdown began: readiness then fails so load balancers move away
+   * @param info fixed facts shown in `/config_dump` (upstream, listen address, demo keys...)
+   */
+  public static AdminServer start(
+      InetSocketAddress address,
+      LiveConfig config,
+      ProxyMetrics metrics,
+      BooleanSupplier draining,
+      Map<String, Object> info)
+      throws IOException {
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(draining, "draining");
+    return new AdminServer(address, config, metrics, draining, info);
+  }
+
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String method = exchange.getRequestMethod();
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        send(exchange, 405, "text/plain", "method not allowed\n");
+        return;
+      }
+      switch (exchange.getRequestURI().getPath()) {
+        case "/healthz/ready" -> {
+          if (draining.getAsBoolean()) {
+            send(exchange, 503, "text/plain", "DRAINING\n");
+          } else {
+            // a LiveConfig only exists once a configuration loaded without errors
+            send(exchange, 200, "text/plain", "LIVE\n");
+          }
+        }
+        case "/stats/prometheus" ->
+            send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+        case "/config_dump" -> send(exchange, 200, "application/json", configDump());
+        default -> send(exchange, 404, "text/plain", "not found\n");
+      }
+    }
+  }
+
+  /** The JSON of `/config_dump`. */
+  String configDump() throws JsonProcessingException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.putAll(info);
+    out.put("config", config.current().dump());
+    List<Map<String, Object>> findings = new ArrayList<>();
+    for (Finding f : config.findings()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("severity", f.severity().name());
+      m.put("file", f.file());
+      m.put("document", f.document());
+      m.put("field", f.field());
+      m.put("message", f.message());
+      m.put("text", f.format());
+      findings.add(m);
+    }
+    out.put("findings", findings);
+    out.put("last_reload", status(config.lastReload()));
+    out.put("last_reload_error", status(config.lastError()));
+    return JSON.writeValueAsString(out) + "\n";
+  }
+
+  private static Map<String, Object> status(LiveConfig.ReloadStatus s) {
+    if (s == null) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("time", s.time().toString());
+    m.put("ok", s.ok());
+    m.put("errors", s.errors());
+    return m;
+  }
+
+  private static void send(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("content-type", type);
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+    if (!head) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+}

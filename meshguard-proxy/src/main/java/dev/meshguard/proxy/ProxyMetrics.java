@@ -1,0 +1,108 @@
+package dev.meshguard.proxy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy's Prometheus metrics. Tag values are bounded: outcomes and JWT statuses are enums,
+ * statuses are HTTP codes, policies are the configured `namespace/name` pairs.
+ */
+public final class ProxyMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> jwtFailures = new ConcurrentHashMap<>();
+  private final Map<String, Counter> upstreamFailures = new ConcurrentHashMap<>();
+  private final Timer duration;
+  private final Counter reloadsOk;
+  private final Counter reloadsFailed;
+  private final Counter accessLogDropped;
+
+  private record RequestKey(String outcome, int status, String policy) {}
+
+  public ProxyMetrics() {
+    duration =
+        Timer.builder("meshguard.request.duration")
+            .description("time from request headers to the end of the response")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(100_000))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    reloadsOk =
+        Counter.builder("meshguard.config.reloads")
+            .description("configuration reloads by result")
+            .tag("result", "success")
+            .register(registry);
+    reloadsFailed =
+        Counter.builder("meshguard.config.reloads")
+            .description("configuration reloads by result")
+            .tag("result", "error")
+            .register(registry);
+    accessLogDropped =
+        Counter.builder("meshguard.access.log.dropped")
+            .description("access log lines dropped because the writer fell behind")
+            .register(registry);
+  }
+
+  /** Counts one finished request and records its duration. */
+  public void request(String outcome, int status, String policy, long durationNanos) {
+    RequestKey key = new RequestKey(outcome, status, policy == null ? "" : policy);
+    requests
+        .computeIfAbsent(
+            key,
+            k ->
+                Counter.builder("meshguard.requests")
+                    .description("requests by decision outcome, response status and policy")
+                    .tag("outcome", k.outcome())
+                    .tag("status", Integer.toString(k.status()))
+                    .tag("policy", k.policy())
+                    .register(registry))
+        .increment();
+    duration.record(durationNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts a token that failed verification, by JWT status (`JWT_EXPIRED`...). */
+  public void jwtFailure(String reason) {
+    jwtFailures
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("meshguard.jwt.failures")
+                    .description("tokens that failed authentication, by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Counts an allowed request that got no upstream response. */
+  public void upstreamFailure(String kind) {
+    upstreamFailures
+        .computeIfAbsent(
+            kind,
+            k ->
+                Counter.builder("meshguard.upstream.failures")
+                    .description("allowed requests without an upstream response, by cause")
+                    .tag("kind", k)
+                    .register(registry))
+        .increment();
+  }
+
+  public void reload(boolean ok) {
+    (ok ? reloadsOk : reloadsFailed).increment();
+  }
+
+  public void accessLogDropped() {
+    accessLogDropped.increment();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.meshguard.proxy;
+
+import dev.meshguard.engine.PolicySnapshot;
+import io.netty.channel.group.ChannelGroup;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/** What every client connection of one proxy shares. */
+final class ProxyRuntime {
+  final ProxyOptions options;
+  final RequestPreparer preparer;
+  final UpstreamPool pool;
+  final Supplier<PolicySnapshot> snapshots;
+  final Decider decider;
+  final ExecutorService decisions;
+  final ProxyMetrics metrics;
+  final AccessLog accessLog;
+  final ChannelGroup clients;
+  volatile boolean draining;
+
+  ProxyRuntime(
+      ProxyOptions options,
+      UpstreamPool pool,
+      Supplier<PolicySnapshot> snapshots,
+      Decider decider,
+      ExecutorService decisions,
+      ProxyMetrics metrics,
+      AccessLog accessLog,
+      ChannelGroup clients) {
+    this.options = options;
+    this.preparer = new RequestPreparer(options.numTrustedProxies());
+    this.pool = pool;
+    this.snapshots = snapshots;
+    this.decider = decider;
+    this.decisions = decisions;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.clients = clients;
+  }
+}

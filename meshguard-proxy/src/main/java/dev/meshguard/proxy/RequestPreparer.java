@@ -1,0 +1,167 @@
+package dev.meshguard.proxy;
+
+import dev.meshguard.engine.CheckRequest;
+import dev.meshguard.engine.ForwardedFor;
+import dev.meshguard.engine.RequestHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Turns a received request into what the engine decides on, mutating the request into what will be
+ * forwarded if allowed. The connection-manager steps Envoy runs before its filters happen here, in
+ * the same order, so the headers the engine sees are the headers the upstream gets: hop-by-hop and
+ * internal headers removed, `x-forwarded-for` appended, `x-forwarded-proto` and `x-request-id` set.
+ */
+final class RequestPreparer {
+  static final String X_FORWARDED_FOR = "x-forwarded-for";
+  static final String X_FORWARDED_PROTO = "x-forwarded-proto";
+  static final String X_REQUEST_ID = "x-request-id";
+
+  private final int numTrustedProxies;
+
+  RequestPreparer(int numTrustedProxies) {
+    this.numTrustedProxies = numTrustedProxies;
+  }
+
+  /** The request as prepared, with the client address derived from `x-forwarded-for`. */
+  record Prepared(CheckRequest check, String requestId) {}
+
+  Prepared prepare(HttpRequest request, ConnectionInfo conn) throws BadRequestException {
+    HttpHeaders headers = request.headers();
+    HttpVersion version = request.protocolVersion();
+    if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+      throw new BadRequestException("unsupported protocol version `" + version + "`");
+    }
+    String method = request.method().name();
+    for (int i = 0; i < method.length(); i++) {
+      char c = method.charAt(i);
+      if (c >= 'a' && c <= 'z') {
+        // Istio rejects methods not in upper case; otherwise `get` could slip past a GET rule
+        throw new BadRequestException("method `" + method + "` is not in upper case");
+      }
+    }
+    if (request.method().equals(HttpMethod.CONNECT)) {
+      throw new BadRequestException("CONNECT is not supported");
+    }
+    String target = request.uri();
+    String host;
+    String rawPath;
+    int schemeEnd = absoluteFormSchemeEnd(target);
+    if (schemeEnd > 0) {
+      // absolute-form (`GET http://host/path`): the URL's authority replaces Host, as in Envoy.
+      int authorityStart = schemeEnd + 3;
+      int authorityEnd = authorityStart;
+      while (authorityEnd < target.length() && "/?#".indexOf(target.charAt(authorityEnd)) < 0) {
+        authorityEnd++;
+      }
+      host = target.substring(authorityStart, authorityEnd);
+      if (host.isEmpty() || host.indexOf('@') >= 0) {
+        throw new BadRequestException("invalid authority in absolute-form request target");
+      }
+      String rest = target.substring(authorityEnd);
+      rawPath = rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+      headers.set(HttpHeaderNames.HOST, host);
+      request.setUri(rawPath);
+    } else {
+      rawPath = target;
+      if (!(rawPath.startsWith("/")
+          || (rawPath.equals("*") && request.method().equals(HttpMethod.OPTIONS)))) {
+        throw new BadRequestException("request target must start with `/`");
+      }
+      List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+      if (hosts.size() > 1) {
+        throw new BadRequestException("more than one Host header");
+      }
+      if (hosts.isEmpty()) {
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+          throw new BadRequestException("missing Host header");
+        }
+        host = null;
+      } else {
+        host = hosts.get(0);
+      }
+    }
+
+    HopByHopHeaders.remove(headers);
+    HopByHopHeaders.removeInternal(headers);
+
+    String existingXff = joined(headers.getAll(X_FORWARDED_FOR));
+    String remoteIp = remoteIp(existingXff, conn.peerIp());
+    headers.remove(X_FORWARDED_FOR);
+    headers.add(
+        X_FORWARDED_FOR, existingXff == null ? conn.peerIp() : existingXff + "," + conn.peerIp());
+    if (numTrustedProxies == 0 || !headers.contains(X_FORWARDED_PROTO)) {
+      headers.set(X_FORWARDED_PROTO, conn.scheme());
+    }
+    String requestId = headers.get(X_REQUEST_ID);
+    if (requestId == null || requestId.isEmpty()) {
+      requestId = randomUuid();
+      headers.set(X_REQUEST_ID, requestId);
+    }
+
+    List<Map.Entry<String, String>> entries = new ArrayList<>(headers.size());
+    for (Map.Entry<String, String> e : headers) {
+      if (!e.getKey().equalsIgnoreCase("host")) {
+        entries.add(e);
+      }
+    }
+    CheckRequest check =
+        new CheckRequest(
+            request.method().name(),
+            conn.scheme(),
+            host,
+            rawPath,
+            RequestHeaders.of(entries),
+            conn.peerIp(),
+            remoteIp,
+            null,
+            conn.localIp(),
+            conn.localPort(),
+            conn.sni());
+    return new Prepared(check, requestId);
+  }
+
+  /**
+   * Envoy with `use_remote_address` and `xff_num_trusted_hops = N`: the client is the N-th address
+   * from the right of the received XFF; with fewer addresses, or N = 0, it is the direct peer. The
+   * engine's rule, so that `check --num-trusted-proxies` agrees.
+   */
+  String remoteIp(String xff, String peerIp) {
+    return ForwardedFor.clientAddress(
+        peerIp, xff == null ? List.of() : List.of(xff), numTrustedProxies);
+  }
+
+  private static String joined(List<String> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    return values.size() == 1 ? values.get(0) : String.join(",", values);
+  }
+
+  /** Length of the scheme when the target is absolute-form (`http://`, any case), else -1. */
+  private static int absoluteFormSchemeEnd(String target) {
+    if (target.regionMatches(true, 0, "http://", 0, 7)) {
+      return 4;
+    }
+    if (target.regionMatches(true, 0, "https://", 0, 8)) {
+      return 5;
+    }
+    return -1;
+  }
+
+  /** A version 4 UUID as Envoy generates for `x-request-id`, without SecureRandom contention. */
+  static String randomUuid() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long lsb = (r.nextLong() & ~0xC000000000000000L) | 0x8000000000000000L;
+    return new UUID(msb, lsb).toString();
+  }
+}

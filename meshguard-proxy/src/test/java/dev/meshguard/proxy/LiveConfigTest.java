@@ -1,0 +1,146 @@
+package dev.meshguard.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.policy.Finding;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LiveConfigTest {
+
+  /** A file holding `ok…` loads (a new snapshot each time); anything else is rejected. */
+  static final class FileLoader implements PolicyLoader {
+    final Path file;
+    final AtomicInteger loads = new AtomicInteger();
+
+    FileLoader(Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public LoadResult load() {
+      loads.incrementAndGet();
+      String text;
+      try {
+        text = Files.readString(file).trim();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (text.startsWith("ok")) {
+        return LoadResult.accepted(
+            TestDecisions.emptySnapshot(),
+            List.of(new Finding(Finding.Severity.WARNING, file.toString(), 0, "", text)));
+      }
+      return LoadResult.rejected(
+          List.of(new Finding(Finding.Severity.ERROR, file.toString(), 0, "spec", "bad")),
+          List.of(file + ":0: spec: `" + text + "` is bad"));
+    }
+
+    @Override
+    public List<Path> watchedPaths() {
+      return List.of(file);
+    }
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  void validChangeSwapsInvalidChangeKeepsTheLastGoodOne(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("policies.yaml");
+    write(file, "ok 1");
+    FileLoader loader = new FileLoader(file);
+    ProxyMetrics metrics = new ProxyMetrics();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    LiveConfig config =
+        new LiveConfig(
+            loader,
+            loader.load(),
+            metrics,
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Clock.systemUTC());
+    PolicySnapshot first = config.current();
+
+    write(file, "ok 2");
+    assertThat(config.reload()).isTrue();
+    PolicySnapshot second = config.current();
+    assertThat(second).isNotSameAs(first);
+    assertThat(config.findings().get(0).message()).isEqualTo("ok 2");
+
+    write(file, "broken");
+    assertThat(config.reload()).isFalse();
+    assertThat(config.current()).isSameAs(second);
+    assertThat(config.findings().get(0).message()).isEqualTo("ok 2");
+    assertThat(config.lastError().errors()).containsExactly(file + ":0: spec: `broken` is bad");
+    assertThat(config.lastReload().ok()).isFalse();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("reload rejected, keeping the previous configuration")
+        .contains("`broken` is bad");
+    assertThat(metrics.scrape())
+        .contains("meshguard_config_reloads_total{result=\"success\"} 1.0")
+        .contains("meshguard_config_reloads_total{result=\"error\"} 1.0");
+
+    write(file, "ok 3");
+    assertThat(config.reload()).isTrue();
+    assertThat(config.lastReload().ok()).isTrue();
+    assertThat(config.lastError()).isNotNull();
+  }
+
+  @Test
+  void watcherReloadsOnContentChangesOnly(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.yaml");
+    write(file, "ok a");
+    LinkedBlockingQueue<String> changes = new LinkedBlockingQueue<>();
+    try (ConfigWatcher watcher =
+        new ConfigWatcher(List.of(file), Duration.ofMillis(50), () -> changes.add("changed"))) {
+      watcher.start();
+      write(file, "ok b");
+      assertThat(changes.poll(10, TimeUnit.SECONDS)).isEqualTo("changed");
+    }
+    // the poll path, without file events: touching without a content change does nothing
+    ConfigWatcher poller =
+        new ConfigWatcher(List.of(file), Duration.ofDays(1), () -> changes.add("x"));
+    poller.start();
+    try (poller) {
+      changes.clear();
+      Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+      poller.checkNow();
+      assertThat(changes).isEmpty();
+      write(file, "ok c");
+      poller.checkNow();
+      assertThat(changes).isNotEmpty();
+    }
+  }
+
+  @Test
+  void directoriesContributeTheirConfigurationFiles(@TempDir Path dir) throws Exception {
+    write(dir.resolve("a.yaml"), "ok");
+    String before = ConfigWatcher.fingerprint(List.of(dir));
+    write(dir.resolve("notes.txt"), "ignored");
+    assertThat(ConfigWatcher.fingerprint(List.of(dir))).isEqualTo(before);
+    write(dir.resolve("b.yml"), "ok");
+    String withB = ConfigWatcher.fingerprint(List.of(dir));
+    assertThat(withB).isNotEqualTo(before);
+    Files.delete(dir.resolve("b.yml"));
+    assertThat(ConfigWatcher.fingerprint(List.of(dir))).isEqualTo(before);
+  }
+}
