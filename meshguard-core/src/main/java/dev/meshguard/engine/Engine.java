@@ -74,7 +74,8 @@ public final class Engine {
         normalized.query() == null ? normalized.path() : normalized.path() + "?" + normalized.query();
 
     HeaderWorkingSet headers = new HeaderWorkingSet(request.headers());
-    AuthzRequest unauthenticated = authzRequest(request, normalized.path(), headers, null);
+    AuthzRequest unauthenticated =
+        authzRequest(request, normalized.path(), upstreamPath, headers, null);
     AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated);
     if (custom != null) {
       trace.addAll(custom.trace());
@@ -102,7 +103,7 @@ public final class Engine {
     JwtStatus jwtStatus = authn.authenticated() ? JwtStatus.OK : JwtStatus.JWT_MISSED;
 
     AuthzRequest authzRequest =
-        authzRequest(request, normalized.path(), headers, authn.claims());
+        authzRequest(request, normalized.path(), upstreamPath, headers, authn.claims());
     AuthzResult authz = snapshot.authorizer().authorize(authzRequest);
     trace.addAll(authz.trace());
     if (!authz.allowed()) {
@@ -142,7 +143,10 @@ public final class Engine {
   }
 
   private static AuthzRequest authzRequest(
-      CheckRequest request, String path, HeaderWorkingSet headers,
+      CheckRequest request,
+      String path,
+      String pathWithQuery,
+      HeaderWorkingSet headers,
       com.fasterxml.jackson.databind.node.ObjectNode claims) {
     String principal = request.sourcePrincipal();
     if (principal != null && principal.startsWith("spiffe://")) {
@@ -152,6 +156,8 @@ public final class Engine {
         request.method(),
         request.host(),
         path,
+        pathWithQuery,
+        request.scheme(),
         request.destinationPort(),
         request.sourceIp(),
         request.effectiveRemoteIp(),

@@ -240,7 +240,7 @@ final class RuleCompiler {
   private static Predicate<AuthzRequest> header(String name, String value) {
     Predicate<String> m = StringMatch.of(value, StringMatch.Kind.HEADER)::matches;
     return r -> {
-      List<String> values = r.headers().all(name);
+      List<String> values = r.headerValues(name);
       if (values.isEmpty()) {
         return false;
       }
