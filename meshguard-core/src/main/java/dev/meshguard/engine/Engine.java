@@ -71,7 +71,9 @@ public final class Engine {
             + "`"
             + (normalized.query() == null ? "" : " with query `" + normalized.query() + "`"));
     String upstreamPath =
-        normalized.query() == null ? normalized.path() : normalized.path() + "?" + normalized.query();
+        normalized.query() == null
+            ? normalized.path()
+            : normalized.path() + "?" + normalized.query();
 
     HeaderWorkingSet headers = new HeaderWorkingSet(request.headers());
     AuthzRequest unauthenticated =
@@ -79,8 +81,16 @@ public final class Engine {
     AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated);
     if (custom != null) {
       trace.addAll(custom.trace());
-      return denied(403, Decision.Outcome.DENIED_CUSTOM, custom.reason(), custom.policy(), null,
-          JwtStatus.JWT_MISSED, RBAC_DENIED_BODY, List.of(), trace);
+      return denied(
+          403,
+          Decision.Outcome.DENIED_CUSTOM,
+          custom.reason(),
+          custom.policy(),
+          null,
+          JwtStatus.JWT_MISSED,
+          RBAC_DENIED_BODY,
+          List.of(),
+          trace);
     }
 
     AuthnResult authn =
@@ -95,10 +105,17 @@ public final class Engine {
       List<Map.Entry<String, String>> responseHeaders =
           List.of(
               Map.entry(
-                  "www-authenticate",
-                  "Bearer realm=\"" + realm + "\", error=\"invalid_token\""));
-      return denied(status.httpStatus(), Decision.Outcome.DENIED_AUTHENTICATION, status.message(),
-          null, null, status, status.message(), responseHeaders, trace);
+                  "www-authenticate", "Bearer realm=\"" + realm + "\", error=\"invalid_token\""));
+      return denied(
+          status.httpStatus(),
+          Decision.Outcome.DENIED_AUTHENTICATION,
+          status.message(),
+          null,
+          null,
+          status,
+          status.message(),
+          responseHeaders,
+          trace);
     }
     JwtStatus jwtStatus = authn.authenticated() ? JwtStatus.OK : JwtStatus.JWT_MISSED;
 
@@ -108,8 +125,16 @@ public final class Engine {
     trace.addAll(authz.trace());
     if (!authz.allowed()) {
       trace.add("decision: 403 " + RBAC_DENIED_BODY + ": " + authz.reason());
-      return denied(403, Decision.Outcome.DENIED_AUTHORIZATION, authz.reason(), authz.policy(),
-          authn.principal(), jwtStatus, RBAC_DENIED_BODY, List.of(), trace);
+      return denied(
+          403,
+          Decision.Outcome.DENIED_AUTHORIZATION,
+          authz.reason(),
+          authz.policy(),
+          authn.principal(),
+          jwtStatus,
+          RBAC_DENIED_BODY,
+          List.of(),
+          trace);
     }
     trace.add("decision: 200 allowed: " + authz.reason());
     Decision.UpstreamRewrite rewrite =
@@ -138,8 +163,18 @@ public final class Engine {
       String body,
       List<Map.Entry<String, String>> responseHeaders,
       List<String> trace) {
-    return new Decision(status, false, outcome, reason, policy, principal, jwtStatus, body,
-        responseHeaders, null, trace);
+    return new Decision(
+        status,
+        false,
+        outcome,
+        reason,
+        policy,
+        principal,
+        jwtStatus,
+        body,
+        responseHeaders,
+        null,
+        trace);
   }
 
   private static AuthzRequest authzRequest(

@@ -47,8 +47,9 @@ public final class Authenticator {
       return new AuthnResult(JwtStatus.OK, null, null, trace);
     }
     if (isCorsPreflight(method, headers)) {
-      trace.add("jwt: CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) skips"
-          + " JWT verification");
+      trace.add(
+          "jwt: CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) skips"
+              + " JWT verification");
       return new AuthnResult(JwtStatus.OK, null, null, trace);
     }
     Evaluation evaluation = new Evaluation(headers, query, nowEpochSeconds, trace);
@@ -138,7 +139,9 @@ public final class Authenticator {
                 + provider.name()
                 + " ("
                 + provider.source()
-                + (provider.issuer().isEmpty() ? ", any issuer" : ", issuer `" + provider.issuer() + "`")
+                + (provider.issuer().isEmpty()
+                    ? ", any issuer"
+                    : ", issuer `" + provider.issuer() + "`")
                 + "): token from "
                 + token.location()
                 + ": "

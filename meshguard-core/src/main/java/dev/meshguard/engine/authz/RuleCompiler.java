@@ -55,7 +55,8 @@ final class RuleCompiler {
 
   private List<Matcher> source(String path, AuthorizationPolicy.Source s) {
     List<Matcher> out = new ArrayList<>();
-    pair(out, path, "principals", s.principals(), s.notPrincipals(), PrincipalValues::peerPrincipal);
+    pair(
+        out, path, "principals", s.principals(), s.notPrincipals(), PrincipalValues::peerPrincipal);
     pair(
         out,
         path,
