@@ -5,6 +5,7 @@ import dev.meshguard.engine.authn.JwtProvider;
 import dev.meshguard.engine.authz.Authorizer;
 import dev.meshguard.engine.authz.CompiledPolicy;
 import dev.meshguard.engine.authz.PolicyCompiler;
+import dev.meshguard.engine.authz.TrustDomainBundle;
 import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtException;
@@ -66,10 +67,12 @@ public final class SnapshotCompiler {
       providers.add(provider("origins-" + i, ref, keys));
     }
 
+    TrustDomainBundle trustDomains =
+        TrustDomainBundle.of(mesh.trustDomain(), mesh.trustDomainAliases());
     List<CompiledPolicy> policies = new ArrayList<>();
     List<AuthorizationPolicy> selectedAuthz = new ArrayList<>();
     for (AuthorizationPolicy policy : config.authorizationPolicies()) {
-      CompiledPolicy compiled = PolicyCompiler.compile(policy, findings);
+      CompiledPolicy compiled = PolicyCompiler.compile(policy, trustDomains, findings);
       if (compiled != null && PolicySelector.applies(policy, workload, root)) {
         policies.add(compiled);
         selectedAuthz.add(policy);
