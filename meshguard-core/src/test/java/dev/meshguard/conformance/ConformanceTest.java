@@ -49,13 +49,19 @@ class ConformanceTest {
       if (!c.configErrors().isEmpty()) {
         tests.add(
             DynamicTest.dynamicTest(
-                c.displayName() + " :: config", () -> compiled.assertConfigErrors()));
+                c.displayName() + " :: config",
+                () ->
+                    PendingEngineFixes.run(
+                        c.displayName() + " :: config", compiled::assertConfigErrors)));
         continue;
       }
       for (CorpusRequest r : c.requests()) {
         tests.add(
             DynamicTest.dynamicTest(
-                c.displayName() + " :: " + r.name(), () -> compiled.assertRequest(r)));
+                c.displayName() + " :: " + r.name(),
+                () ->
+                    PendingEngineFixes.run(
+                        c.displayName() + " :: " + r.name(), () -> compiled.assertRequest(r))));
       }
     }
     return tests.stream();

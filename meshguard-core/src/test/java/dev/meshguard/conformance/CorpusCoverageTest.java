@@ -44,6 +44,18 @@ class CorpusCoverageTest {
   }
 
   @Test
+  void pendingFixesNameCorpusTests() {
+    Set<String> names = new TreeSet<>();
+    for (CorpusCase c : Corpus.load()) {
+      if (!c.configErrors().isEmpty()) {
+        names.add(c.displayName() + " :: config");
+      }
+      c.requests().forEach(r -> names.add(c.displayName() + " :: " + r.name()));
+    }
+    assertThat(names).containsAll(PendingEngineFixes.all().keySet());
+  }
+
+  @Test
   void unknownKeysAreRefused() {
     String text =
         """
