@@ -32,8 +32,8 @@ public final class Main implements Runnable {
   }
 
   /**
-   * Runs a command line with its output and errors going to the given writers (null: the
-   * console), and returns the exit code. Lets tests run commands in-process.
+   * Runs a command line with its output and errors going to the given writers (null: the console),
+   * and returns the exit code. Lets tests run commands in-process.
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine line = new CommandLine(new Main());

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the conformance corpus of meshguard-core through `meshguard check --json --explain`,
- * in-process: the same expectations as the engine runner, plus the exit code (0 allowed, 1
- * denied, 2 configuration error).
+ * in-process: the same expectations as the engine runner, plus the exit code (0 allowed, 1 denied,
+ * 2 configuration error).
  */
 class CheckConformanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,7 +101,8 @@ class CheckConformanceTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code;
-    try (PrintWriter o = new PrintWriter(out); PrintWriter e = new PrintWriter(err)) {
+    try (PrintWriter o = new PrintWriter(out);
+        PrintWriter e = new PrintWriter(err)) {
       List<String> all = new ArrayList<>();
       all.add("check");
       all.addAll(args);
@@ -115,7 +116,9 @@ class CheckConformanceTest {
     args.add("--path=/");
     Run run = check(args);
     assertThat(run.exitCode())
-        .as("exit code of %s :: config; stdout:\n%s\nstderr:\n%s", c.displayName(), run.out(), run.err())
+        .as(
+            "exit code of %s :: config; stdout:\n%s\nstderr:\n%s",
+            c.displayName(), run.out(), run.err())
         .isEqualTo(Main.EXIT_USAGE);
     for (String expected : c.configErrors()) {
       assertThat(run.err()).contains(expected);
@@ -146,7 +149,8 @@ class CheckConformanceTest {
     option(args, "--sni", r.sni());
     args.add("--now=" + r.nowEpochSeconds());
     Run run = check(args);
-    String context = c.displayName() + " :: " + r.name() + "\nstdout: " + run.out() + "\nstderr: " + run.err();
+    String context =
+        c.displayName() + " :: " + r.name() + "\nstdout: " + run.out() + "\nstderr: " + run.err();
     int expectedExit = r.expect().status() == 200 ? 0 : 1;
     assertThat(run.exitCode()).as("exit code of %s", context).isEqualTo(expectedExit);
     JsonNode json = JSON.readTree(run.out());

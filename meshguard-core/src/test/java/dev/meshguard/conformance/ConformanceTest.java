@@ -78,9 +78,7 @@ class ConformanceTest {
 
     synchronized PolicySnapshot snapshot() throws IOException {
       if (snapshot == null) {
-        Path file =
-            Files.createTempFile(
-                configDir, c.file().replace(".yaml", "") + "-", ".yaml");
+        Path file = Files.createTempFile(configDir, c.file().replace(".yaml", "") + "-", ".yaml");
         Files.writeString(file, Placeholders.resolve(c.config()), StandardCharsets.UTF_8);
         ConfigSet config = ConfigLoader.load(List.of(file));
         snapshot =
@@ -132,7 +130,9 @@ class ConformanceTest {
       Decision decision = Engine.decide(s, request, clock);
       List<String> mismatches = r.expect().resolved().mismatches(observed(decision));
       assertThat(mismatches)
-          .as("%s :: %s\ntrace:\n  %s", c.displayName(), r.name(), String.join("\n  ", decision.trace()))
+          .as(
+              "%s :: %s\ntrace:\n  %s",
+              c.displayName(), r.name(), String.join("\n  ", decision.trace()))
           .isEmpty();
     }
   }
@@ -174,10 +174,7 @@ class ConformanceTest {
   }
 
   private static List<String> messages(PolicySnapshot s, boolean errors) {
-    return s.findings().stream()
-        .filter(f -> f.isError() == errors)
-        .map(Finding::format)
-        .toList();
+    return s.findings().stream().filter(f -> f.isError() == errors).map(Finding::format).toList();
   }
 
   /** The corpus uses inline keys only; a remote key source would fail every token. */

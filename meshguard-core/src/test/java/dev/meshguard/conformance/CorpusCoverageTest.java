@@ -86,7 +86,8 @@ class CorpusCoverageTest {
           requests:
           - {name: r, path: /, expect: {status: 200}}
         """;
-    assertThat(CorpusReader.read("t.yaml", text).get(0).spec()).containsExactly("8.20", "2A.7", "5.10");
+    assertThat(CorpusReader.read("t.yaml", text).get(0).spec())
+        .containsExactly("8.20", "2A.7", "5.10");
   }
 
   @Test

@@ -251,7 +251,8 @@ public final class CorpusReader {
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String key = it.next();
         if (!allowed.contains(key)) {
-          throw error("unknown key `" + key + "` (allowed: " + new java.util.TreeSet<>(allowed) + ")");
+          throw error(
+              "unknown key `" + key + "` (allowed: " + new java.util.TreeSet<>(allowed) + ")");
         }
       }
       for (String key : required) {

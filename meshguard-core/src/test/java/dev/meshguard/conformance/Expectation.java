@@ -111,7 +111,8 @@ public record Expectation(
               + lowerKeys(got.responseHeaders()));
     }
     if (upstreamPath != null && !upstreamPath.equals(got.upstreamPath())) {
-      out.add("upstreamPath: expected " + quote(upstreamPath) + ", got " + quote(got.upstreamPath()));
+      out.add(
+          "upstreamPath: expected " + quote(upstreamPath) + ", got " + quote(got.upstreamPath()));
     }
     if (upstreamRemoved != null && !lower(upstreamRemoved).equals(lower(got.upstreamRemoved()))) {
       out.add(
@@ -120,8 +121,7 @@ public record Expectation(
               + ", got "
               + lower(got.upstreamRemoved()));
     }
-    if (upstreamAdded != null
-        && !lowerKeys(upstreamAdded).equals(lowerKeys(got.upstreamAdded()))) {
+    if (upstreamAdded != null && !lowerKeys(upstreamAdded).equals(lowerKeys(got.upstreamAdded()))) {
       out.add(
           "upstreamAdded: expected "
               + lowerKeys(upstreamAdded)
@@ -131,7 +131,11 @@ public record Expectation(
     for (String line : trace) {
       List<String> gotTrace = got.trace() == null ? List.of() : got.trace();
       if (gotTrace.stream().noneMatch(l -> l.contains(line))) {
-        out.add("trace: no line contains `" + line + "`; trace was:\n  " + String.join("\n  ", gotTrace));
+        out.add(
+            "trace: no line contains `"
+                + line
+                + "`; trace was:\n  "
+                + String.join("\n  ", gotTrace));
       }
     }
     return out;

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.function.Executable;
 import org.opentest4j.TestAbortedException;
 
 /**
- * Corpus requests that meshguard is known to get wrong, listed in `conformance/pending-engine-fixes.txt`
- * as `file :: case :: request  # why`. Such a request still runs with its full expectation: a
- * failure is reported as aborted (visible, not red), and a pass fails the build so that the entry
- * is removed once the engine is fixed. The expectation itself is never weakened.
+ * Corpus requests that meshguard is known to get wrong, listed in
+ * `conformance/pending-engine-fixes.txt` as `file :: case :: request # why`. Such a request still
+ * runs with its full expectation: a failure is reported as aborted (visible, not red), and a pass
+ * fails the build so that the entry is removed once the engine is fixed. The expectation itself is
+ * never weakened.
  */
 public final class PendingEngineFixes {
   private static final Map<String, String> PENDING = load();
@@ -31,8 +32,7 @@ public final class PendingEngineFixes {
     try {
       check.execute();
     } catch (AssertionError e) {
-      throw new TestAbortedException(
-          "pending engine fix (" + why + "): " + e.getMessage(), e);
+      throw new TestAbortedException("pending engine fix (" + why + "): " + e.getMessage(), e);
     }
     Assertions.fail(
         "`" + testName + "` passes now: remove it from conformance/pending-engine-fixes.txt");

@@ -1,5 +1,6 @@
 package dev.meshguard.conformance;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Resolves the `${...}` placeholders of corpus files, so that keys and tokens are made at test
- * time and no secret is committed. Placeholders nest (`${b64:${repeat:3:[}}`); their text must
- * have balanced braces and quotes.
+ * Resolves the `${...}` placeholders of corpus files, so that keys and tokens are made at test time
+ * and no secret is committed. Placeholders nest (`${b64:${repeat:3:[}}`); their text must have
+ * balanced braces and quotes.
  *
  * <ul>
  *   <li>`${jwks:rsa-a,ec256-b/alg=ES256,hmac-a/nokid}` — a JWKS with the public keys (for `hmac-*`
@@ -30,12 +30,12 @@ import java.util.regex.Pattern;
  *       `/alg=X` sets the JWK `alg` (none by default); `/use=X` sets `use`.
  *   <li>`${jwk:rsa-a/...}` — one such key on its own, to build unusual key sets by hand.
  *   <li>`${token:KEY[,option...]:CLAIMS}` — a compact JWS signed by generated key KEY. CLAIMS is a
- *       JSON object; string values of `exp`, `nbf`, `iat` written `+N`/`-N` are seconds relative
- *       to {@link #BASE_TIME}. Options: `alg=X` (default by kind: RS256, ES256, ES384, ES512,
- *       EdDSA, HS256), `kid=X` (default: the key name), `nokid`, `typ=X`, `tamper` (payload
- *       changed after signing), `sig=X` (signature segment replaced by X), `hmacpem` (HS256 with
- *       the RSA key's public PEM as secret: the key-confusion attack). KEY `none` makes an
- *       unsigned `alg: none` token with an empty signature.
+ *       JSON object; string values of `exp`, `nbf`, `iat` written `+N`/`-N` are seconds relative to
+ *       {@link #BASE_TIME}. Options: `alg=X` (default by kind: RS256, ES256, ES384, ES512, EdDSA,
+ *       HS256), `kid=X` (default: the key name), `nokid`, `typ=X`, `tamper` (payload changed after
+ *       signing), `sig=X` (signature segment replaced by X), `hmacpem` (HS256 with the RSA key's
+ *       public PEM as secret: the key-confusion attack). KEY `none` makes an unsigned `alg: none`
+ *       token with an empty signature.
  *   <li>`${payload:CLAIMS}` — the payload segment `${token:...}` writes for CLAIMS.
  *   <li>`${time:+N}` — an epoch-seconds number relative to the base time.
  *   <li>`${b64:TEXT}` base64url without padding; `${b64std:TEXT}` standard base64 with padding;
@@ -141,7 +141,8 @@ public final class Placeholders {
       case "b64":
         return B64URL.encodeToString(required(name, arg).getBytes(StandardCharsets.UTF_8));
       case "b64std":
-        return Base64.getEncoder().encodeToString(required(name, arg).getBytes(StandardCharsets.UTF_8));
+        return Base64.getEncoder()
+            .encodeToString(required(name, arg).getBytes(StandardCharsets.UTF_8));
       case "repeat":
         {
           String a = required(name, arg);
@@ -270,7 +271,8 @@ public final class Placeholders {
     } else if (hmacPem) {
       signature =
           B64URL.encodeToString(
-              TestKeys.hmac(alg, key.publicPem().getBytes(StandardCharsets.US_ASCII), signingInput));
+              TestKeys.hmac(
+                  alg, key.publicPem().getBytes(StandardCharsets.US_ASCII), signingInput));
     } else {
       signature = B64URL.encodeToString(key.sign(alg, signingInput));
     }
@@ -290,7 +292,8 @@ public final class Placeholders {
           "token claims are not JSON: `" + abbreviate(json) + "`: " + e.getMessage());
     }
     if (node == null || !node.isObject()) {
-      throw new CorpusReader.CorpusException("token claims must be a JSON object: `" + abbreviate(json) + "`");
+      throw new CorpusReader.CorpusException(
+          "token claims must be a JSON object: `" + abbreviate(json) + "`");
     }
     ObjectNode object = (ObjectNode) node;
     for (String time : List.of("iat", "nbf", "exp")) {
@@ -320,7 +323,9 @@ public final class Placeholders {
     try (InputStream in = Placeholders.class.getResourceAsStream(path)) {
       if (in == null) {
         throw new CorpusReader.CorpusException(
-            "test resource `" + path + "` is missing (Istio's samples, see src/test/resources/jwt)");
+            "test resource `"
+                + path
+                + "` is missing (Istio's samples, see src/test/resources/jwt)");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

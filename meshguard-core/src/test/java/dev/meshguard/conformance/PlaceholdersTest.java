@@ -33,13 +33,24 @@ class PlaceholdersTest {
 
   @ParameterizedTest
   @CsvSource({
-    "rsa-a, RS256", "rsa-a, RS384", "rsa-a, RS512", "rsa-a, PS256", "rsa-a, PS384", "rsa-a, PS512",
-    "ec256-a, ES256", "ec384-a, ES384", "ec521-a, ES512", "hmac-a, HS256", "hmac-a, HS384",
-    "hmac-a, HS512", "ed25519-a, EdDSA"
+    "rsa-a, RS256",
+    "rsa-a, RS384",
+    "rsa-a, RS512",
+    "rsa-a, PS256",
+    "rsa-a, PS384",
+    "rsa-a, PS512",
+    "ec256-a, ES256",
+    "ec384-a, ES384",
+    "ec521-a, ES512",
+    "hmac-a, HS256",
+    "hmac-a, HS384",
+    "hmac-a, HS512",
+    "ed25519-a, EdDSA"
   })
   void mintedTokensVerifyWithTheirPublishedKey(String key, String alg) throws Exception {
     String token =
-        Placeholders.resolve("${token:" + key + ",alg=" + alg + ":{\"iss\":\"i\",\"exp\":\"+60\"}}");
+        Placeholders.resolve(
+            "${token:" + key + ",alg=" + alg + ":{\"iss\":\"i\",\"exp\":\"+60\"}}");
     JWSObject jws = JWSObject.parse(token);
     assertThat(jws.getHeader().getAlgorithm().getName()).isEqualTo(alg);
     assertThat(jws.getHeader().getKeyID()).isEqualTo(key);
@@ -51,7 +62,8 @@ class PlaceholdersTest {
     assertThat(jwk.isPrivate()).isEqualTo(key.startsWith("hmac"));
     assertThat(verify(jws, jwk)).isTrue();
 
-    String tampered = Placeholders.resolve("${token:" + key + ",alg=" + alg + ",tamper:{\"iss\":\"i\"}}");
+    String tampered =
+        Placeholders.resolve("${token:" + key + ",alg=" + alg + ",tamper:{\"iss\":\"i\"}}");
     assertThat(verify(JWSObject.parse(tampered), jwk)).isFalse();
   }
 
@@ -82,14 +94,17 @@ class PlaceholdersTest {
 
   @Test
   void helpersNest() {
-    assertThat(Placeholders.resolve("a${b64:${repeat:3:[}}b")).isEqualTo("a" + Base64URL.encode("[[[") + "b");
-    assertThat(Placeholders.resolve("${time:-5}")).isEqualTo(Long.toString(Placeholders.BASE_TIME - 5));
+    assertThat(Placeholders.resolve("a${b64:${repeat:3:[}}b"))
+        .isEqualTo("a" + Base64URL.encode("[[[") + "b");
+    assertThat(Placeholders.resolve("${time:-5}"))
+        .isEqualTo(Long.toString(Placeholders.BASE_TIME - 5));
     assertThat(Placeholders.resolve("${b64std:{\"a\":1}}")).isEqualTo("eyJhIjoxfQ==");
   }
 
   @Test
   void jwksOptions() throws Exception {
-    JWKSet set = JWKSet.parse(Placeholders.resolve("${jwks:ec256-a/alg=ES256,rsa-a/nokid,rsa-b/kid=x}"));
+    JWKSet set =
+        JWKSet.parse(Placeholders.resolve("${jwks:ec256-a/alg=ES256,rsa-a/nokid,rsa-b/kid=x}"));
     assertThat(set.getKeys()).hasSize(3);
     assertThat(set.getKeys().get(0).getAlgorithm().getName()).isEqualTo("ES256");
     assertThat(set.getKeys().get(1).getKeyID()).isNull();
@@ -98,9 +113,12 @@ class PlaceholdersTest {
 
   @Test
   void unknownPlaceholdersFail() {
-    assertThatThrownBy(() -> Placeholders.resolve("${nope}")).hasMessageContaining("unknown placeholder");
-    assertThatThrownBy(() -> Placeholders.resolve("${token:rsa-a,bad:{}}")).hasMessageContaining("bad");
-    assertThatThrownBy(() -> Placeholders.resolve("${token:rsa-a:{}")).hasMessageContaining("unterminated");
+    assertThatThrownBy(() -> Placeholders.resolve("${nope}"))
+        .hasMessageContaining("unknown placeholder");
+    assertThatThrownBy(() -> Placeholders.resolve("${token:rsa-a,bad:{}}"))
+        .hasMessageContaining("bad");
+    assertThatThrownBy(() -> Placeholders.resolve("${token:rsa-a:{}"))
+        .hasMessageContaining("unterminated");
   }
 
   private static boolean verify(JWSObject jws, JWK jwk) throws Exception {
@@ -110,7 +128,8 @@ class PlaceholdersTest {
       byte[] spki = new byte[prefix.length + x.length];
       System.arraycopy(prefix, 0, spki, 0, prefix.length);
       System.arraycopy(x, 0, spki, prefix.length, x.length);
-      PublicKey pub = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+      PublicKey pub =
+          KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
       Signature s = Signature.getInstance("Ed25519");
       s.initVerify(pub);
       s.update(jws.getSigningInput());

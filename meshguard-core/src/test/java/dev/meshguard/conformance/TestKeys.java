@@ -30,8 +30,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keys generated at test time, by name, so that no private key is committed. The name's prefix
- * says the kind: `rsa-a` (RSA 2048, RS* and PS*), `ec256-a`/`ec384-a`/`ec521-a` (P-256/384/521),
+ * Keys generated at test time, by name, so that no private key is committed. The name's prefix says
+ * the kind: `rsa-a` (RSA 2048, RS* and PS*), `ec256-a`/`ec384-a`/`ec521-a` (P-256/384/521),
  * `ed25519-a` (EdDSA), `hmac-a` (512-bit secret, HS*). The same name gives the same key for the
  * whole test run, in every runner.
  */
@@ -88,7 +88,9 @@ public final class TestKeys {
         case EC256 -> new TestKey(name, kind, ec("secp256r1"), null);
         case EC384 -> new TestKey(name, kind, ec("secp384r1"), null);
         case EC521 -> new TestKey(name, kind, ec("secp521r1"), null);
-        case ED25519 -> new TestKey(name, kind, KeyPairGenerator.getInstance("Ed25519").generateKeyPair(), null);
+        case ED25519 ->
+            new TestKey(
+                name, kind, KeyPairGenerator.getInstance("Ed25519").generateKeyPair(), null);
         case HMAC -> {
           byte[] secret = new byte[64];
           RANDOM.nextBytes(secret);
@@ -188,7 +190,8 @@ public final class TestKeys {
             };
         return signer.sign(new JWSHeader(JWSAlgorithm.parse(alg)), signingInput).decode();
       } catch (JOSEException | GeneralSecurityException e) {
-        throw new IllegalArgumentException("`" + name + "` cannot sign " + alg + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "`" + name + "` cannot sign " + alg + ": " + e.getMessage(), e);
       }
     }
 
