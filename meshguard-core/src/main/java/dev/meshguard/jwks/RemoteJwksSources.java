@@ -139,7 +139,7 @@ public final class RemoteJwksSources implements AutoCloseable {
     Set<JwksSource> keep = Collections.newSetFromMap(new IdentityHashMap<>());
     keep.addAll(inUse);
     int dropped = 0;
-    for (Map.Entry<SourceKey, RemoteJwksSource> entry : sources.entrySet()) {
+    for (Map.Entry<SourceKey, RemoteJwksSource> entry : List.copyOf(sources.entrySet())) {
       if (!keep.contains(entry.getValue()) && sources.remove(entry.getKey(), entry.getValue())) {
         entry.getValue().close();
         dropped++;
@@ -163,7 +163,7 @@ public final class RemoteJwksSources implements AutoCloseable {
 
   private void evictUnused() {
     Instant cutoff = clock.instant().minus(options.evictAfterUnused());
-    for (Map.Entry<SourceKey, RemoteJwksSource> entry : sources.entrySet()) {
+    for (Map.Entry<SourceKey, RemoteJwksSource> entry : List.copyOf(sources.entrySet())) {
       if (entry.getValue().lastUsed().isBefore(cutoff)
           && sources.remove(entry.getKey(), entry.getValue())) {
         entry.getValue().close();

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The `istio.io/dry-run` annotation. The engine reads it; here we only say when it will be
- * ignored. istiod's webhook refuses these cases; we warn instead, and the policy is enforced.
+ * The `istio.io/dry-run` annotation. The engine reads it; here we only say when it will be ignored.
+ * istiod's webhook refuses these cases; we warn instead, and the policy is enforced.
  */
 final class DryRunAnnotation {
   static final String NAME = "istio.io/dry-run";
