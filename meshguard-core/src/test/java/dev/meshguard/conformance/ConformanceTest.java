@@ -6,15 +6,14 @@ import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
 import dev.meshguard.engine.ForwardedFor;
-import dev.meshguard.engine.JwksSources;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.PathNormalization;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.RequestHeaders;
 import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.Workload;
-import dev.meshguard.jwt.JwksSource;
-import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.jwks.RemoteJwksOptions;
+import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.Finding;
@@ -30,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +86,7 @@ class ConformanceTest {
                 config,
                 meshSettings(c.mesh()),
                 new Workload(c.namespace(), c.labels()),
-                NO_REMOTE_KEYS);
+                REMOTE_KEYS::remote);
       }
       return snapshot;
     }
@@ -177,18 +177,12 @@ class ConformanceTest {
     return s.findings().stream().filter(f -> f.isError() == errors).map(Finding::format).toList();
   }
 
-  /** The corpus uses inline keys only; a remote key source would fail every token. */
-  private static final JwksSources NO_REMOTE_KEYS =
-      (rule, config) ->
-          new JwksSource() {
-            @Override
-            public KeySetLookup current() {
-              return KeySetLookup.failed(JwtStatus.JWKS_FETCH_FAIL, "no remote keys in the corpus");
-            }
+  /** Remote key sources, as `check` and `serve` use them, shared by every case. */
+  private static final RemoteJwksSources REMOTE_KEYS =
+      new RemoteJwksSources(RemoteJwksOptions.defaults());
 
-            @Override
-            public String description() {
-              return "none (corpus)";
-            }
-          };
+  @AfterAll
+  static void closeRemoteKeys() {
+    REMOTE_KEYS.close();
+  }
 }
