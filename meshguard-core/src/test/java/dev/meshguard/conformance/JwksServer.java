@@ -51,7 +51,17 @@ final class JwksServer {
                 return t;
               });
       server.setExecutor(executor);
-      server.start();
+      // The dispatcher thread inherits daemon status from the thread that starts the server, so
+      // start it from a daemon thread: the server must never keep the test JVM alive.
+      Thread starter = new Thread(server::start, "conformance-jwks-server-start");
+      starter.setDaemon(true);
+      starter.start();
+      try {
+        starter.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting the key server", e);
+      }
     }
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
