@@ -109,8 +109,7 @@ public final class SnapshotCompiler {
       JwkSet keys = JwkSet.parse(rule.jwks());
       if (keys.hasPrivateOrSymmetricKeyMaterial()) {
         findings.add(
-            Finding.warning(
-                ra.origin(), field, "jwks contains private or symmetric key material"));
+            Finding.warning(ra.origin(), field, "jwks contains private or symmetric key material"));
       }
       return JwksSource.fixed(keys, "inline jwks (" + keys.size() + " keys)");
     } catch (JwtException e) {

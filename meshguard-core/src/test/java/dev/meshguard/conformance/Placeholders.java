@@ -36,8 +36,8 @@ import java.util.regex.Pattern;
  *       signing), `sig=X` (signature segment replaced by X), `hmacpem` (HS256 with the RSA key's
  *       public PEM as secret: the key-confusion attack). KEY `none` makes an unsigned `alg: none`
  *       token with an empty signature.
- *   <li>`${jwks-url:SPEC}` — an http URL on 127.0.0.1 serving `${jwks:SPEC}`; `${status-url:500}`
- *       — one that answers that status (see {@link JwksServer}).
+ *   <li>`${jwks-url:SPEC}` — an http URL on 127.0.0.1 serving `${jwks:SPEC}`; `${status-url:500}` —
+ *       one that answers that status (see {@link JwksServer}).
  *   <li>`${payload:CLAIMS}` — the payload segment `${token:...}` writes for CLAIMS.
  *   <li>`${time:+N}` — an epoch-seconds number relative to the base time.
  *   <li>`${b64:TEXT}` base64url without padding; `${b64std:TEXT}` standard base64 with padding;
