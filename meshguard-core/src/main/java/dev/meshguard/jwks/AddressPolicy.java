@@ -79,7 +79,16 @@ final class AddressPolicy {
   }
 
   /** An address range, IPv4 or IPv6. */
-  record Cidr(byte[] network, int prefixLength, String text) {
+  static final class Cidr {
+    private final byte[] network;
+    private final int prefixLength;
+    private final String text;
+
+    private Cidr(byte[] network, int prefixLength, String text) {
+      this.network = network;
+      this.prefixLength = prefixLength;
+      this.text = text;
+    }
 
     static Cidr parse(String text) {
       requireNonNull(text, "cidr");

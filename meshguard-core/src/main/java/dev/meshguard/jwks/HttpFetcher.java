@@ -46,7 +46,23 @@ final class HttpFetcher {
   }
 
   /** A response: the status, and the body for 2xx answers (null otherwise: never read). */
-  record Response(int status, byte[] body) {}
+  static final class Response {
+    private final int status;
+    private final byte[] body;
+
+    Response(int status, byte[] body) {
+      this.status = status;
+      this.body = body;
+    }
+
+    int status() {
+      return status;
+    }
+
+    byte[] body() {
+      return body;
+    }
+  }
 
   private final AddressPolicy addressPolicy;
   private final Resolver resolver;

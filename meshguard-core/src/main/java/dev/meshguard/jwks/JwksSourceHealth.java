@@ -21,6 +21,9 @@ import java.time.Instant;
  * @param nextRefresh when the next background fetch is due, null when none is scheduled
  * @param keysUsableUntil when the keys in use stop being used unless a fetch succeeds, null when
  *     none are in use
+ * @param publishesSecretKeys the keys in use include private or symmetric key material: anyone who
+ *     can read the URL can sign tokens (Envoy accepts such sets, so meshguard does too; worth an
+ *     alert)
  */
 public record JwksSourceHealth(
     String issuer,
@@ -35,7 +38,8 @@ public record JwksSourceHealth(
     long fetchCount,
     long failureCount,
     Instant nextRefresh,
-    Instant keysUsableUntil) {
+    Instant keysUsableUntil,
+    boolean publishesSecretKeys) {
 
   /** What a token for this source meets. */
   public enum Status {

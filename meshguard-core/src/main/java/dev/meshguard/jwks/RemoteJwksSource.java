@@ -48,7 +48,11 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     }
   }
 
-  /** Everything health and lookups read, replaced as a whole. */
+  /**
+   * Everything health and lookups read, replaced as a whole. {@code found} is the lookup handed to
+   * requests while the keys are usable, built once per change so the request path allocates
+   * nothing.
+   */
   private record State(
       JwkSet keys,
       String keysFrom,
@@ -57,7 +61,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
       String lastError,
       long fetches,
       long failures,
-      Instant nextRefresh) {}
+      Instant nextRefresh,
+      KeySetLookup found) {}
 
   private final String issuer;
   private final String uri;
@@ -75,7 +80,7 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   private int failuresInRow; // guarded by lock
   private boolean closed; // guarded by lock
 
-  private volatile State state = new State(null, null, null, null, null, 0, 0, null);
+  private volatile State state = new State(null, null, null, null, null, 0, 0, null, null);
   private volatile Instant lastUsed;
 
   RemoteJwksSource(
@@ -114,10 +119,10 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   @Override
   public KeySetLookup current() {
     Instant now = clock.instant();
-    lastUsed = now;
+    markUsed(now);
     State s = state;
     if (usable(s, now)) {
-      return lookup(s, now, false);
+      return s.found();
     }
     CompletableFuture<Void> pending;
     boolean started = false;
@@ -141,7 +146,7 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
   @Override
   public KeySetLookup refreshForUnknownKid(String kid) {
     Instant now = clock.instant();
-    lastUsed = now;
+    markUsed(now);
     CompletableFuture<Void> pending;
     boolean started = false;
     synchronized (lock) {
@@ -177,6 +182,13 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     lastUsed = clock.instant();
   }
 
+  /** Notes use for eviction; written at most once a minute, the request path stays write-free. */
+  private void markUsed(Instant now) {
+    if (now.isAfter(lastUsed.plusSeconds(60))) {
+      lastUsed = now;
+    }
+  }
+
   JwksSourceHealth health() {
     State s = state;
     Instant now = clock.instant();
@@ -206,7 +218,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
         s.fetches(),
         s.failures(),
         s.nextRefresh(),
-        keys ? s.lastSuccess().plus(options.staleWindow()) : null);
+        keys ? s.lastSuccess().plus(options.staleWindow()) : null,
+        keys && s.keys().hasPrivateOrSymmetricKeyMaterial());
   }
 
   /** Stops background work. Keys already fetched stay usable until their stale window ends. */
@@ -306,24 +319,28 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
       }
       after =
           result != null
-              ? new State(
-                  result.keys(),
-                  result.from(),
-                  now,
-                  before.lastFailure(),
-                  before.lastError(),
-                  before.fetches() + 1,
-                  before.failures(),
-                  next)
-              : new State(
-                  before.keys(),
-                  before.keysFrom(),
-                  before.lastSuccess(),
-                  now,
-                  error,
-                  before.fetches() + 1,
-                  before.failures() + 1,
-                  next);
+              ? found(
+                  new State(
+                      result.keys(),
+                      result.from(),
+                      now,
+                      before.lastFailure(),
+                      before.lastError(),
+                      before.fetches() + 1,
+                      before.failures(),
+                      next,
+                      null))
+              : found(
+                  new State(
+                      before.keys(),
+                      before.keysFrom(),
+                      before.lastSuccess(),
+                      now,
+                      error,
+                      before.fetches() + 1,
+                      before.failures() + 1,
+                      next,
+                      null));
       state = after;
       if (inFlight == future) {
         inFlight = null;
@@ -345,19 +362,26 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     return delay.compareTo(cap) > 0 ? cap : delay;
   }
 
+  /**
+   * Debug lines on changes between having keys and failing. Quiet by default: `check` must not
+   * print to stderr for it; `serve` reports the same through {@link #health()}.
+   */
   private void logChange(State before, State after, boolean success) {
     if (success && (before.lastSuccess() == null || failedSinceSuccess(before))) {
       LOG.log(
-          Level.INFO,
+          Level.DEBUG,
           () -> "jwks " + uri + " for issuer `" + issuer + "`: " + after.keys().size() + " keys");
     } else if (!success && (before.lastFailure() == null || !failedSinceSuccess(before))) {
       LOG.log(
-          Level.WARNING,
+          Level.DEBUG,
           () -> "jwks " + uri + " for issuer `" + issuer + "`: fetch failed: " + after.lastError());
     }
   }
 
-  /** Waits for {@code future} at most the rule's timeout; false when it did not finish. */
+  /**
+   * Waits for {@code future} at most the rule's timeout; false when it did not finish. A caller
+   * that is interrupted (its client went away) stops waiting; the fetch goes on for the others.
+   */
   private boolean await(CompletableFuture<Void> future) {
     try {
       future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -372,18 +396,38 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     }
   }
 
+  /** {@code s} with the lookup requests get while its keys are usable. */
+  private State found(State s) {
+    if (s.keys() == null) {
+      return s;
+    }
+    StringBuilder detail =
+        new StringBuilder(description)
+            .append(": ")
+            .append(s.keys().size())
+            .append(" keys fetched at ")
+            .append(s.lastSuccess());
+    if (!s.keysFrom().equals(uri)) {
+      detail.append(" from `").append(s.keysFrom()).append('`');
+    }
+    if (failedSinceSuccess(s)) {
+      detail.append(", stale: last fetch failed: ").append(s.lastError());
+    }
+    return new State(
+        s.keys(),
+        s.keysFrom(),
+        s.lastSuccess(),
+        s.lastFailure(),
+        s.lastError(),
+        s.fetches(),
+        s.failures(),
+        s.nextRefresh(),
+        KeySetLookup.of(s.keys(), detail.toString()));
+  }
+
   private KeySetLookup lookup(State s, Instant now, boolean timedOut) {
     if (usable(s, now)) {
-      StringBuilder detail =
-          new StringBuilder(description)
-              .append(": ")
-              .append(s.keys().size())
-              .append(" keys fetched at ")
-              .append(s.lastSuccess());
-      if (failedSinceSuccess(s)) {
-        detail.append(", stale: last fetch failed: ").append(s.lastError());
-      }
-      return KeySetLookup.of(s.keys(), detail.toString());
+      return s.found();
     }
     String why;
     if (s.keys() != null) {
@@ -392,6 +436,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
               + s.lastSuccess()
               + " expired after the stale window; last error: "
               + s.lastError();
+    } else if (timedOut && Thread.currentThread().isInterrupted()) {
+      why = "no keys: stopped waiting for the fetch (interrupted)";
     } else if (timedOut) {
       why = "no keys: fetch not finished after " + timeout.toMillis() + " ms";
     } else if (s.lastError() != null) {

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -90,7 +91,7 @@ public final class RemoteJwksSources implements AutoCloseable {
     }
     evictUnused();
     RouteResolver resolver = new RouteResolver(config, options);
-    Duration timeout = rule.timeoutOrDefault();
+    Duration timeout = timeout(rule);
     String issuer = rule.issuerOrEmpty();
     Plan plan =
         rule.jwksUri() != null
@@ -120,6 +121,12 @@ public final class RemoteJwksSources implements AutoCloseable {
     return source;
   }
 
+  /** The rule's timeout; a non-positive one (validation reports it) would never fetch. */
+  private static Duration timeout(JwtRule rule) {
+    Duration timeout = rule.timeoutOrDefault();
+    return timeout.isNegative() || timeout.isZero() ? JwtRule.DEFAULT_TIMEOUT : timeout;
+  }
+
   /** The health of every source, by issuer and URL. */
   public List<JwksSourceHealth> health() {
     List<JwksSourceHealth> all = new ArrayList<>();
@@ -131,6 +138,13 @@ public final class RemoteJwksSources implements AutoCloseable {
     return all;
   }
 
+  /** The health of one source made here (for `check --explain`), empty for any other source. */
+  public Optional<JwksSourceHealth> health(JwksSource source) {
+    return source instanceof RemoteJwksSource remote && sources.containsValue(remote)
+        ? Optional.of(remote.health())
+        : Optional.empty();
+  }
+
   /**
    * Closes and forgets every source not in {@code inUse} (call after a reload with the sources the
    * new configuration uses). Returns how many were dropped.
@@ -139,7 +153,7 @@ public final class RemoteJwksSources implements AutoCloseable {
     Set<JwksSource> keep = Collections.newSetFromMap(new IdentityHashMap<>());
     keep.addAll(inUse);
     int dropped = 0;
-    for (Map.Entry<SourceKey, RemoteJwksSource> entry : sources.entrySet()) {
+    for (Map.Entry<SourceKey, RemoteJwksSource> entry : List.copyOf(sources.entrySet())) {
       if (!keep.contains(entry.getValue()) && sources.remove(entry.getKey(), entry.getValue())) {
         entry.getValue().close();
         dropped++;
@@ -163,7 +177,7 @@ public final class RemoteJwksSources implements AutoCloseable {
 
   private void evictUnused() {
     Instant cutoff = clock.instant().minus(options.evictAfterUnused());
-    for (Map.Entry<SourceKey, RemoteJwksSource> entry : sources.entrySet()) {
+    for (Map.Entry<SourceKey, RemoteJwksSource> entry : List.copyOf(sources.entrySet())) {
       if (entry.getValue().lastUsed().isBefore(cutoff)
           && sources.remove(entry.getKey(), entry.getValue())) {
         entry.getValue().close();

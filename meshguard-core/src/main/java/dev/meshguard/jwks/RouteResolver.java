@@ -180,13 +180,18 @@ final class RouteResolver {
       case "SIMPLE" -> {
         String sni = blankToNull(settings.sni());
         String ca = blankToNull(settings.caCertificates());
+        String origin = "destinationrule `" + name(rule.get()) + "`";
+        if (ca == null && blankToNull(settings.credentialName()) != null) {
+          // A Kubernetes secret meshguard cannot read: the JVM's CAs are all it can trust.
+          origin += " (credentialName `" + settings.credentialName() + "` not read)";
+        }
         return new Route.Tls(
             sni == null ? defaultSni : sni,
             sni == null ? host : sni,
             settings.subjectAltNames(),
             ca,
             settings.insecureSkipVerify(),
-            "destinationrule `" + name(rule.get()) + "`");
+            origin);
       }
       case "MUTUAL" ->
           throw new FetchException(

@@ -28,9 +28,10 @@ import java.util.Deque;
  * <ul>
  *   <li>the document must be an object, or the literal {@code null} (read as an empty object);
  *   <li>legacy leniency: one trailing comma, single-quoted strings, bare-word keys, raw control
- *       characters inside strings (Jackson features of the same names);
- *   <li>at most 100 nested objects/arrays (protobuf's recursion limit; Jackson's nesting
- *       constraint is set to the same number, so deep input fails fast and never recurses);
+ *       characters inside strings (Jackson features of the same names; bare words are then held to
+ *       protobuf's narrower {@code [A-Za-z_][A-Za-z0-9_]*});
+ *   <li>at most 100 nested objects/arrays (protobuf's recursion limit; Jackson's nesting constraint
+ *       is set to the same number, so deep input fails fast and never recurses);
  *   <li>every number becomes an IEEE double and must be finite ({@code 1e400} makes the whole
  *       document invalid); integral values are kept as {@link LongNode} when they fit, since that
  *       is the same value and prints the way Envoy prints integral claims;
@@ -38,10 +39,9 @@ import java.util.Deque;
  *   <li>{@code \\u} escapes must pair surrogates correctly.
  * </ul>
  *
- * <p>Known differences, all rare and all fail-closed except the first: Jackson accepts {@code $}
- * and non-ASCII letters in bare-word keys and bare {@code null}/{@code true}/{@code false} as
- * keys; callers decoding bytes reject overlong or surrogate UTF-8 sequences that protobuf's
- * shallow UTF-8 check lets through; protobuf's legacy {@code \\U} escape is not supported.
+ * <p>Known differences, rare and fail-closed (refusing what Envoy accepts): callers decoding bytes
+ * reject overlong or surrogate UTF-8 sequences that protobuf's shallow UTF-8 check lets through;
+ * protobuf's legacy {@code \\U} escape is not supported.
  */
 final class EnvoyJson {
   /** protobuf's {@code ParseOptions::kDefaultDepth}. */
@@ -85,7 +85,10 @@ final class EnvoyJson {
       } else {
         return null;
       }
-      return parser.nextToken() == null ? root : null;
+      if (parser.nextToken() != null || !bareKeysAreProtobufWords(json)) {
+        return null;
+      }
+      return root;
     } catch (IOException | NumberFormatException e) {
       return null;
     }
@@ -152,6 +155,90 @@ final class EnvoyJson {
     }
   }
 
+  /**
+   * protobuf's legacy bare-word keys are {@code [A-Za-z_][A-Za-z0-9_]*} other than {@code null},
+   * {@code true} and {@code false}; Jackson's unquoted names allow much more ({@code 1a}, {@code
+   * a-b}, {@code $}, non-ASCII letters). Jackson has accepted the document, so it is well formed: a
+   * run of characters outside strings that is followed by {@code :} is a bare key.
+   */
+  private static boolean bareKeysAreProtobufWords(String json) {
+    int length = json.length();
+    int i = 0;
+    while (i < length) {
+      char c = json.charAt(i);
+      if (c == '"' || c == '\'') {
+        i = afterString(json, i);
+      } else if (isStructural(c)) {
+        i++;
+      } else {
+        int start = i;
+        while (i < length && !isStructural(json.charAt(i))) {
+          i++;
+        }
+        int next = i;
+        while (next < length && isJsonSpace(json.charAt(next))) {
+          next++;
+        }
+        if (next < length && json.charAt(next) == ':' && !isProtobufBareWord(json, start, i)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The index after the string literal starting at {@code start} (well formed, per Jackson). */
+  private static int afterString(String json, int start) {
+    char quote = json.charAt(start);
+    int i = start + 1;
+    while (i < json.length()) {
+      char c = json.charAt(i);
+      if (c == '\\') {
+        i += 2;
+      } else if (c == quote) {
+        return i + 1;
+      } else {
+        i++;
+      }
+    }
+    return i;
+  }
+
+  private static boolean isStructural(char c) {
+    return isJsonSpace(c)
+        || c == '{'
+        || c == '}'
+        || c == '['
+        || c == ']'
+        || c == ','
+        || c == ':'
+        || c == '"'
+        || c == '\'';
+  }
+
+  private static boolean isJsonSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  }
+
+  private static boolean isProtobufBareWord(String json, int start, int end) {
+    char first = json.charAt(start);
+    if (!(first == '_' || isAsciiLetter(first))) {
+      return false;
+    }
+    for (int i = start + 1; i < end; i++) {
+      char c = json.charAt(i);
+      if (!(c == '_' || isAsciiLetter(c) || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    String word = json.substring(start, end);
+    return !word.equals("null") && !word.equals("true") && !word.equals("false");
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
   /** protobuf keeps numbers as doubles and refuses non-finite ones. */
   private static JsonNode number(String text) {
     double value = Double.parseDouble(text);
@@ -165,9 +252,9 @@ final class EnvoyJson {
   }
 
   /**
-   * protobuf refuses a {@code \\u} escape of an unpaired surrogate. The text reaching Jackson is
-   * either a Java string or strictly decoded UTF-8, neither of which yields a lone surrogate, so
-   * one here came from such an escape.
+   * protobuf refuses a {@code \\u} escape of an unpaired surrogate. Token segments reach Jackson
+   * strictly decoded from UTF-8, which yields no lone surrogate, so one here came from such an
+   * escape.
    */
   private static boolean hasPairedSurrogates(String text) {
     for (int i = 0; i < text.length(); i++) {

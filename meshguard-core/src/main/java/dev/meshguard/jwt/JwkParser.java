@@ -35,6 +35,7 @@ final class JwkParser {
   private static final String X509_SUFFIX = "\n-----END CERTIFICATE-----\n";
   private static final BigInteger E_3 = BigInteger.valueOf(3);
   private static final BigInteger E_65537 = BigInteger.valueOf(65537);
+
   /** DER of an Ed25519 SubjectPublicKeyInfo up to the 32 key bytes (RFC 8410). */
   private static final byte[] ED25519_SPKI_PREFIX = {
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
@@ -75,11 +76,9 @@ final class JwkParser {
       throw new JwtException(JwtStatus.JWKS_RSA_KEY_BAD_ALG);
     }
     String n =
-        requiredString(
-            jwk, "n", JwtStatus.JWKS_RSA_KEY_MISSING_N, JwtStatus.JWKS_RSA_KEY_BAD_N);
+        requiredString(jwk, "n", JwtStatus.JWKS_RSA_KEY_MISSING_N, JwtStatus.JWKS_RSA_KEY_BAD_N);
     String e =
-        requiredString(
-            jwk, "e", JwtStatus.JWKS_RSA_KEY_MISSING_E, JwtStatus.JWKS_RSA_KEY_BAD_E);
+        requiredString(jwk, "e", JwtStatus.JWKS_RSA_KEY_MISSING_E, JwtStatus.JWKS_RSA_KEY_BAD_E);
     BigInteger modulus = unsignedBase64Url(n);
     BigInteger exponent = unsignedBase64Url(e);
     if (modulus == null || exponent == null) {
@@ -167,8 +166,7 @@ final class JwkParser {
       throw new JwtException(JwtStatus.JWKS_HMAC_KEY_BAD_ALG);
     }
     String k =
-        requiredString(
-            jwk, "k", JwtStatus.JWKS_HMAC_KEY_MISSING_K, JwtStatus.JWKS_HMAC_KEY_BAD_K);
+        requiredString(jwk, "k", JwtStatus.JWKS_HMAC_KEY_MISSING_K, JwtStatus.JWKS_HMAC_KEY_BAD_K);
     byte[] secret = Base64Url.decode(k);
     if (secret == null || secret.length == 0) {
       throw new JwtException(JwtStatus.JWKS_OCT_BAD_BASE64);

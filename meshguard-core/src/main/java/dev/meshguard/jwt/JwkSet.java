@@ -22,7 +22,8 @@ import java.util.Set;
  */
 public final class JwkSet {
   /** JWK members that only private or symmetric keys carry (RFC 7518 section 6). */
-  private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
+  private static final Set<String> PRIVATE_MEMBERS =
+      Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
 
   private final List<Jwk> keys;
   private final boolean privateOrSymmetricKeyMaterial;

@@ -200,7 +200,9 @@ public final class Jwt {
     }
   }
 
-  /** Envoy's {@code StructUtils::GetString}: absent is fine, anything but a string (null too) not. */
+  /**
+   * Envoy's {@code StructUtils::GetString}: absent is fine, anything but a string (null too) not.
+   */
   private static String optionalString(ObjectNode object, String name, JwtStatus wrongType)
       throws JwtException {
     JsonNode value = object.get(name);

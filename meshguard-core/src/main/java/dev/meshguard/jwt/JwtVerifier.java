@@ -71,8 +71,8 @@ public final class JwtVerifier {
    * and all failed: {@link JwtStatus#JWT_VERIFICATION_FAIL}; an Ed25519 key reached with a
    * signature that is not 64 bytes: {@link JwtStatus#JWT_ED25519_SIGNATURE_WRONG_LENGTH} at once.
    *
-   * <p>The type decides the primitive, the token's `alg` only the digest: an `HS256` token is
-   * never checked against an RSA or EC key as an HMAC secret.
+   * <p>The type decides the primitive, the token's `alg` only the digest: an `HS256` token is never
+   * checked against an RSA or EC key as an HMAC secret.
    */
   public static JwtStatus verifySignature(Jwt jwt, JwkSet keys) {
     requireNonNull(jwt, "jwt");
@@ -102,7 +102,8 @@ public final class JwtVerifier {
           boolean verified =
               alg.startsWith("RS")
                   ? SignatureChecks.rsaPkcs1(key.key(), hash, data, signature)
-                  : alg.startsWith("PS") && SignatureChecks.rsaPss(key.key(), hash, data, signature);
+                  : alg.startsWith("PS")
+                      && SignatureChecks.rsaPss(key.key(), hash, data, signature);
           if (verified) {
             return JwtStatus.OK;
           }
@@ -132,7 +133,8 @@ public final class JwtVerifier {
    * Time, then audiences, then signature, as Envoy's authenticator runs them once the issuer is
    * known to be configured; the first failure is the result.
    */
-  public static JwtStatus verify(Jwt jwt, JwkSet keys, List<String> audiences, long nowEpochSeconds) {
+  public static JwtStatus verify(
+      Jwt jwt, JwkSet keys, List<String> audiences, long nowEpochSeconds) {
     JwtStatus status = verifyTime(jwt, nowEpochSeconds);
     if (status != JwtStatus.OK) {
       return status;

@@ -108,8 +108,7 @@ final class SignatureChecks {
     Signature pss;
     try {
       pss = ENGINES.get().pss();
-      pss.setParameter(
-          new PSSParameterSpec(hash.digestName, "MGF1", hash.mgf1(), saltLength, 1));
+      pss.setParameter(new PSSParameterSpec(hash.digestName, "MGF1", hash.mgf1(), saltLength, 1));
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }
@@ -184,8 +183,12 @@ final class SignatureChecks {
     byte[] rBytes = r.toByteArray();
     byte[] sBytes = s.toByteArray();
     int contentLength =
-        1 + lengthOfLength(rBytes.length) + rBytes.length
-            + 1 + lengthOfLength(sBytes.length) + sBytes.length;
+        1
+            + lengthOfLength(rBytes.length)
+            + rBytes.length
+            + 1
+            + lengthOfLength(sBytes.length)
+            + sBytes.length;
     byte[] out = new byte[1 + lengthOfLength(contentLength) + contentLength];
     int at = 0;
     out[at++] = 0x30;
@@ -226,8 +229,8 @@ final class SignatureChecks {
   }
 
   /**
-   * One thread's JCA objects, created on first use. They are not thread-safe and costly to look
-   * up, hence one set per thread.
+   * One thread's JCA objects, created on first use. They are not thread-safe and costly to look up,
+   * hence one set per thread.
    */
   private static final class Engines {
     private final Map<Hash, Signature> rsa = new EnumMap<>(Hash.class);

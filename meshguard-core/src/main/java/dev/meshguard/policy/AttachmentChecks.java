@@ -42,7 +42,8 @@ final class AttachmentChecks {
       }
       if (value.length() > MAX_LABEL_VALUE_LENGTH) {
         sink.error(
-            Paths.key(path, key), "label value must be at most " + MAX_LABEL_VALUE_LENGTH + " characters");
+            Paths.key(path, key),
+            "label value must be at most " + MAX_LABEL_VALUE_LENGTH + " characters");
       }
     }
     if (selector.matchLabels().isEmpty()) {
@@ -64,7 +65,8 @@ final class AttachmentChecks {
     boolean allowed =
         (group.equals("core") && kind.equals("Service"))
             || (group.equals("networking.istio.io") && kind.equals("ServiceEntry"))
-            || (group.equals(GATEWAY_API_GROUP) && (kind.equals("Gateway") || kind.equals("GatewayClass")));
+            || (group.equals(GATEWAY_API_GROUP)
+                && (kind.equals("Gateway") || kind.equals("GatewayClass")));
     if (!allowed) {
       sink.error(
           path,

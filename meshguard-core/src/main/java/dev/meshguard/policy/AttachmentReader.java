@@ -27,12 +27,9 @@ final class AttachmentReader {
         String path = Paths.index("spec.targetRefs", i);
         if (YamlNode.isNull(items.get(i))) {
           reader.sink().error(path, "expected a map, got null");
-          continue;
         }
         PolicyTargetReference ref = targetRef(items.get(i), path, reader);
-        if (ref != null) {
-          targetRefs.add(ref);
-        }
+        targetRefs.add(ref == null ? new PolicyTargetReference(null, null, null, null) : ref);
       }
     }
     // The records fold the singular form into targetRefs, so "both set" must be caught here.

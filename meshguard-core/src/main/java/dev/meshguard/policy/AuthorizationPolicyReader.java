@@ -19,8 +19,7 @@ import java.util.Set;
 final class AuthorizationPolicyReader {
   static final Set<String> SPEC_FIELDS =
       Set.of("action", "provider", "rules", "selector", "targetRef", "targetRefs");
-  static final List<String> ACTIONS =
-      Arrays.stream(Action.values()).map(Action::name).toList();
+  static final List<String> ACTIONS = Arrays.stream(Action.values()).map(Action::name).toList();
   static final Set<String> SOURCE_FIELDS =
       Set.of(
           "principals",
@@ -38,7 +37,8 @@ final class AuthorizationPolicyReader {
           "remoteIpBlocks",
           "notRemoteIpBlocks");
   static final Set<String> OPERATION_FIELDS =
-      Set.of("hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths");
+      Set.of(
+          "hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths");
   private static final Set<String> RULE_FIELDS = Set.of("from", "to", "when");
   private static final Set<String> PROVIDER_FIELDS = Set.of("name");
   private static final Set<String> FROM_FIELDS = Set.of("source");
@@ -50,11 +50,17 @@ final class AuthorizationPolicyReader {
   /** The policy; {@code singularTargetRef} is set when `spec.targetRef` was used. */
   record Result(AuthorizationPolicy policy, boolean singularTargetRef) {}
 
-  static Result read(DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
+  static Result read(
+      DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
     reader.allowOnly(spec, "spec", SPEC_FIELDS);
     AttachmentReader.Attachment attachment = AttachmentReader.read(spec, reader);
     String actionName = reader.enumValue(spec.get("action"), "spec.action", ACTIONS);
-    Action action = actionName == null ? Action.ALLOW : Action.valueOf(actionName);
+    // An unreadable action stays null (the policy is then never kept), so that validation does
+    // not report consequences of a default the author did not choose.
+    Action action =
+        actionName != null
+            ? Action.valueOf(actionName)
+            : YamlNode.isNull(spec.get("action")) ? Action.ALLOW : null;
     String provider = null;
     MapNode providerNode = reader.map(spec.get("provider"), "spec.provider");
     if (providerNode != null) {

@@ -40,8 +40,9 @@ final class AuthorizationPolicyValidator {
       }
       checkCustomRules(rules, sink);
     }
-    if (policy.provider() != null && action != Action.CUSTOM) {
-      sink.error("spec.provider", "`provider` must not be set with non CUSTOM action, found " + action);
+    if (policy.provider() != null && action != null && action != Action.CUSTOM) {
+      sink.error(
+          "spec.provider", "`provider` must not be set with non CUSTOM action, found " + action);
     }
     if (action == Action.DENY && rules.isEmpty()) {
       sink.error("spec.rules", "DENY" + NEVER_TRIGGERED);
@@ -133,7 +134,8 @@ final class AuthorizationPolicyValidator {
     }
     boolean fromExists = rule.from() != null && !rule.from().isEmpty();
     boolean toExists = rule.to() != null && !rule.to().isEmpty();
-    if (action == Action.DENY && ((fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo))) {
+    if (action == Action.DENY
+        && ((fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo))) {
       sink.warning(
           path,
           "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due"
@@ -181,7 +183,8 @@ final class AuthorizationPolicyValidator {
     SecurityValueChecks.checkIps(s.ipBlocks(), Paths.field(path, "ipBlocks"), sink);
     SecurityValueChecks.checkIps(s.notIpBlocks(), Paths.field(path, "notIpBlocks"), sink);
     SecurityValueChecks.checkIps(s.remoteIpBlocks(), Paths.field(path, "remoteIpBlocks"), sink);
-    SecurityValueChecks.checkIps(s.notRemoteIpBlocks(), Paths.field(path, "notRemoteIpBlocks"), sink);
+    SecurityValueChecks.checkIps(
+        s.notRemoteIpBlocks(), Paths.field(path, "notRemoteIpBlocks"), sink);
     SecurityValueChecks.checkNotEmpty(s.principals(), Paths.field(path, "principals"), sink);
     SecurityValueChecks.checkNotEmpty(s.notPrincipals(), Paths.field(path, "notPrincipals"), sink);
     SecurityValueChecks.checkNotEmpty(
@@ -194,7 +197,8 @@ final class AuthorizationPolicyValidator {
         s.serviceAccounts(), Paths.field(path, "serviceAccounts"), sink);
     SecurityValueChecks.checkServiceAccounts(
         s.notServiceAccounts(), Paths.field(path, "notServiceAccounts"), sink);
-    SecurityValueChecks.checkTrustDomains(s.trustDomains(), Paths.field(path, "trustDomains"), sink);
+    SecurityValueChecks.checkTrustDomains(
+        s.trustDomains(), Paths.field(path, "trustDomains"), sink);
     SecurityValueChecks.checkTrustDomains(
         s.notTrustDomains(), Paths.field(path, "notTrustDomains"), sink);
   }

@@ -20,13 +20,17 @@ final class ClientTlsChecks {
       }
       if (mutual && (present(tls.caCertificates()) || sans)) {
         sink.error(
-            path, "cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
+            path,
+            "cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
       }
     }
     if ((simple || mutual) && present(tls.credentialName())) {
-      if (present(tls.clientCertificate()) || present(tls.caCertificates()) || present(tls.privateKey())) {
+      if (present(tls.clientCertificate())
+          || present(tls.caCertificates())
+          || present(tls.privateKey())) {
         sink.error(
-            path, "cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
+            path,
+            "cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
       }
       return;
     }

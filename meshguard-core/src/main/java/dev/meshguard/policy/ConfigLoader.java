@@ -2,6 +2,7 @@ package dev.meshguard.policy;
 
 import dev.meshguard.policy.YamlDocuments.Document;
 import dev.meshguard.policy.YamlDocuments.Parsed;
+import dev.meshguard.policy.YamlDocuments.Problem;
 import dev.meshguard.policy.YamlNode.MapNode;
 import dev.meshguard.policy.YamlNode.Scalar;
 import java.io.IOException;
@@ -31,10 +32,10 @@ import java.util.stream.Stream;
  *
  * <p>A path is a file (YAML, possibly several `---` documents; JSON when it ends in `.json`) or a
  * directory, whose `*.yaml`, `*.yml` and `*.json` files are read in name order, not recursively.
- * Objects with reading errors (wrong types, unknown fields) are left out of the set and not
- * validated further; objects with only validation errors are kept. Either way the set {@link
- * ConfigSet#hasErrors() has errors}. An object read again under the same kind and name replaces the
- * earlier one (with a warning), as a later `kubectl apply` would.
+ * Objects with reading errors (wrong types, unknown fields) are left out of the set; objects with
+ * only validation errors are kept. Either way the set {@link ConfigSet#hasErrors() has errors}. An
+ * object read again under the same kind and name replaces the earlier one (with a warning), as a
+ * later `kubectl apply` would.
  */
 public final class ConfigLoader {
   /** Larger than any sane configuration file; protects the heap from a wrong path. */
@@ -44,7 +45,8 @@ public final class ConfigLoader {
   private static final Set<String> SECURITY_VERSIONS =
       Set.of("security.istio.io/v1", "security.istio.io/v1beta1");
   private static final Set<String> NETWORKING_VERSIONS =
-      Set.of("networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
+      Set.of(
+          "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3");
   private static final Map<String, Set<String>> KINDS =
       Map.of(
           "RequestAuthentication", SECURITY_VERSIONS,
@@ -69,7 +71,7 @@ public final class ConfigLoader {
     Objects.requireNonNull(paths, "paths");
     ConfigLoader loader = new ConfigLoader();
     for (Path path : paths) {
-      loader.path(path);
+      loader.path(Objects.requireNonNull(path, "path"));
     }
     return loader.finish();
   }
@@ -85,7 +87,9 @@ public final class ConfigLoader {
 
   /** True for the finding made when a path could not be read at all (missing, unreadable). */
   public static boolean isUnreadable(Finding finding) {
-    return finding.isError() && finding.field().isEmpty() && finding.message().startsWith(UNREADABLE);
+    return finding.isError()
+        && finding.field().isEmpty()
+        && finding.message().startsWith(UNREADABLE);
   }
 
   private ConfigSet finish() {
@@ -100,7 +104,12 @@ public final class ConfigLoader {
     List<Finding> all = new ArrayList<>(findings);
     all.addAll(PolicyLinter.lint(unlinted));
     return new ConfigSet(
-        requestAuthentications, authorizationPolicies, serviceEntries, destinationRules, all, notices);
+        requestAuthentications,
+        authorizationPolicies,
+        serviceEntries,
+        destinationRules,
+        all,
+        notices);
   }
 
   private void path(Path path) {
@@ -141,7 +150,11 @@ public final class ConfigLoader {
       if (Files.size(file) > MAX_FILE_BYTES) {
         findings.add(
             new Finding(
-                Finding.Severity.ERROR, name, 0, "", UNREADABLE + "larger than " + MAX_FILE_BYTES + " bytes"));
+                Finding.Severity.ERROR,
+                name,
+                0,
+                "",
+                UNREADABLE + "larger than " + MAX_FILE_BYTES + " bytes"));
         return;
       }
       content = decode(Files.readAllBytes(file));
@@ -183,8 +196,7 @@ public final class ConfigLoader {
 
   private void content(String file, String content) {
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-    Parsed parsed =
-        YamlDocuments.parse(text, file.toLowerCase(Locale.ROOT).endsWith(".json"));
+    Parsed parsed = YamlDocuments.parse(text, file.toLowerCase(Locale.ROOT).endsWith(".json"));
     for (Document document : parsed.documents()) {
       document(file, document);
     }
@@ -197,21 +209,30 @@ public final class ConfigLoader {
 
   private void document(String file, Document document) {
     DocumentOrigin origin = new DocumentOrigin(file, document.index());
-    FindingSink sink = new FindingSink(origin, "", findings);
-    document.problems().forEach(problem -> sink.error(problem.path(), problem.message()));
     if (document.root() != null) {
-      object(document.root(), origin, "", !document.problems().isEmpty(), true);
+      object(document.root(), origin, "", document.problems(), true);
+    } else {
+      FindingSink sink = new FindingSink(origin, "", findings);
+      document.problems().forEach(problem -> sink.error(problem.path(), problem.message()));
     }
   }
 
   /**
-   * One object, or a `kind: List` of them. {@code tainted} when its tree already had problems:
-   * the object is then read for findings but not validated or kept.
+   * One object, or (at the top of a document) a `kind: List` of them. {@code problems} are those
+   * the YAML reader found in it (duplicate keys, bad aliases), with paths relative to it.
    */
-  private void object(YamlNode root, DocumentOrigin origin, String prefix, boolean tainted, boolean top) {
+  private void object(
+      YamlNode root, DocumentOrigin origin, String prefix, List<Problem> problems, boolean top) {
     FindingSink sink = new FindingSink(origin, prefix, findings);
+    if (top && root instanceof MapNode map && "List".equals(text(map.get("kind")))) {
+      list(map, origin, problems, sink);
+      return;
+    }
+    problems.forEach(problem -> sink.error(problem.path(), problem.message()));
     if (!(root instanceof MapNode map)) {
-      sink.error("", "expected a Kubernetes object (a map with apiVersion and kind), got " + root.describe());
+      sink.error(
+          "",
+          "expected a Kubernetes object (a map with apiVersion and kind), got " + root.describe());
       return;
     }
     String kind = text(map.get("kind"));
@@ -224,18 +245,18 @@ public final class ConfigLoader {
       sink.error("apiVersion", "required: not a Kubernetes object without `apiVersion`");
       return;
     }
-    String where = origin + (prefix.isEmpty() ? "" : ": " + prefix);
-    if (top && kind.equals("List")) {
-      list(map, origin, tainted, sink);
-      return;
-    }
     Set<String> versions = KINDS.get(kind);
     if (versions == null) {
-      String misspelt = KINDS.keySet().stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(null);
+      String misspelt =
+          KINDS.keySet().stream().filter(k -> k.equalsIgnoreCase(kind)).findFirst().orElse(null);
       if (misspelt != null) {
-        sink.error("kind", "unknown kind " + Text.quote(kind) + " (did you mean " + Text.quote(misspelt) + "?)");
+        sink.error(
+            "kind",
+            "unknown kind " + Text.quote(kind) + " (did you mean " + Text.quote(misspelt) + "?)");
       } else {
-        notices.add(where + ": skipped " + Text.clip(kind) + " " + MetadataReader.describeName(map));
+        String where = origin + (prefix.isEmpty() ? "" : ": " + prefix);
+        notices.add(
+            where + ": skipped " + Text.clip(kind) + " " + MetadataReader.describeName(map));
       }
       return;
     }
@@ -250,27 +271,56 @@ public final class ConfigLoader {
               + String.join(", ", versions.stream().sorted().toList()));
       return;
     }
-    read(kind, map, origin, sink, tainted);
+    read(kind, map, origin, sink);
   }
 
-  private void list(MapNode map, DocumentOrigin origin, boolean tainted, FindingSink sink) {
+  private void list(MapNode map, DocumentOrigin origin, List<Problem> problems, FindingSink sink) {
+    List<List<Problem>> itemProblems = new ArrayList<>();
     StrictReader reader = new StrictReader(sink);
     reader.allowOnly(map, "", LIST_FIELDS);
     List<YamlNode> items = reader.list(map.get("items"), "items");
-    if (items == null) {
-      return;
+    int count = items == null ? 0 : items.size();
+    for (int i = 0; i < count; i++) {
+      itemProblems.add(new ArrayList<>());
     }
-    for (int i = 0; i < items.size(); i++) {
+    for (Problem problem : problems) {
+      int item = itemIndex(problem.path(), count);
+      if (item < 0) {
+        sink.error(problem.path(), problem.message());
+      } else {
+        String inner = problem.path().substring(Paths.index("items", item).length());
+        itemProblems
+            .get(item)
+            .add(
+                new Problem(inner.startsWith(".") ? inner.substring(1) : inner, problem.message()));
+      }
+    }
+    for (int i = 0; i < count; i++) {
       YamlNode item = items.get(i);
       if (YamlNode.isNull(item)) {
         sink.error(Paths.index("items", i), "expected a Kubernetes object, got null");
       } else {
-        object(item, origin, Paths.index("items", i), tainted, false);
+        object(item, origin, Paths.index("items", i), itemProblems.get(i), false);
       }
     }
   }
 
-  private void read(String kind, MapNode map, DocumentOrigin origin, FindingSink sink, boolean tainted) {
+  /** The item a problem path such as `items[3].spec.x` is in, or -1. */
+  private static int itemIndex(String path, int count) {
+    for (int i = 0; i < count; i++) {
+      String item = Paths.index("items", i);
+      if (path.equals(item) || path.startsWith(item + ".") || path.startsWith(item + "[")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Reads, then validates, one object of a kind we use. The object joins the set only when it was
+   * read without errors; validation errors are reported but do not keep it out.
+   */
+  private void read(String kind, MapNode map, DocumentOrigin origin, FindingSink sink) {
     StrictReader reader = new StrictReader(sink);
     ObjectMeta metadata = MetadataReader.read(map, reader);
     MapNode spec = reader.map(map.get("spec"), "spec");
@@ -278,56 +328,52 @@ public final class ConfigLoader {
       spec = new MapNode(Map.of());
     }
     switch (kind) {
-      case "AuthorizationPolicy": {
+      case "AuthorizationPolicy" -> {
         AuthorizationPolicyReader.Result result =
             AuthorizationPolicyReader.read(origin, metadata, spec, reader);
-        if (keep(tainted, sink)) {
-          renameSingularTargetRef(result.singularTargetRef(), sink);
-          AuthorizationPolicyValidator.validate(result.policy(), sink);
+        boolean readCleanly = beginValidation(sink, result.singularTargetRef());
+        AuthorizationPolicyValidator.validate(result.policy(), sink);
+        if (readCleanly) {
           add(authorizationPolicies, result.policy(), kind, metadata, origin, sink);
         }
-        break;
       }
-      case "RequestAuthentication": {
+      case "RequestAuthentication" -> {
         RequestAuthenticationReader.Result result =
             RequestAuthenticationReader.read(origin, metadata, spec, reader);
-        if (keep(tainted, sink)) {
-          renameSingularTargetRef(result.singularTargetRef(), sink);
-          RequestAuthenticationValidator.validate(result.authentication(), sink);
+        boolean readCleanly = beginValidation(sink, result.singularTargetRef());
+        RequestAuthenticationValidator.validate(result.authentication(), sink);
+        if (readCleanly) {
           add(requestAuthentications, result.authentication(), kind, metadata, origin, sink);
         }
-        break;
       }
-      case "ServiceEntry": {
+      case "ServiceEntry" -> {
         ServiceEntry entry = ServiceEntryReader.read(origin, metadata, spec, reader);
-        if (keep(tainted, sink)) {
-          NetworkingValidator.validate(entry, sink);
+        boolean readCleanly = beginValidation(sink, false);
+        NetworkingValidator.validate(entry, sink);
+        if (readCleanly) {
           add(serviceEntries, entry, kind, metadata, origin, sink);
         }
-        break;
       }
-      case "DestinationRule": {
+      case "DestinationRule" -> {
         DestinationRule rule = DestinationRuleReader.read(origin, metadata, spec, reader);
-        if (keep(tainted, sink)) {
-          NetworkingValidator.validate(rule, sink);
+        boolean readCleanly = beginValidation(sink, false);
+        NetworkingValidator.validate(rule, sink);
+        if (readCleanly) {
           add(destinationRules, rule, kind, metadata, origin, sink);
         }
-        break;
       }
-      default:
-        throw new IllegalStateException("kind " + kind);
+      default -> throw new IllegalStateException("kind " + kind);
     }
   }
 
-  private static void renameSingularTargetRef(boolean singular, FindingSink sink) {
-    if (singular) {
+  /** Switches {@code sink} to validation; true when reading made no errors. */
+  private static boolean beginValidation(FindingSink sink, boolean singularTargetRef) {
+    boolean readCleanly = sink.errorCount() == 0;
+    if (singularTargetRef) {
       sink.rename("spec.targetRefs[0]", "spec.targetRef");
     }
-  }
-
-  /** Whether a read object goes on to validation and into the set: not when reading it failed. */
-  private static boolean keep(boolean tainted, FindingSink sink) {
-    return !tainted && sink.errorCount() == 0;
+    sink.beginValidation();
+    return readCleanly;
   }
 
   /**
@@ -335,7 +381,12 @@ public final class ConfigLoader {
    * replaced, as a later `kubectl apply` replaces an earlier one.
    */
   private <T> void add(
-      List<T> list, T object, String kind, ObjectMeta metadata, DocumentOrigin origin, FindingSink sink) {
+      List<T> list,
+      T object,
+      String kind,
+      ObjectMeta metadata,
+      DocumentOrigin origin,
+      FindingSink sink) {
     String key = kind + "/" + metadata.qualifiedName();
     Object earlier = byName.put(key, object);
     DocumentOrigin earlierOrigin = originByName.put(key, origin);

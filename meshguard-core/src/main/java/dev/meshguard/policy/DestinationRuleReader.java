@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Binds a DestinationRule, keeping only the client TLS settings (whole host and per port).
- * Load balancing, connection pool, outlier detection and the like are accepted unread; subsets
- * and workloadSelector too.
+ * Binds a DestinationRule, keeping only the client TLS settings (whole host and per port). Load
+ * balancing, connection pool, outlier detection and the like are accepted unread; subsets and
+ * workloadSelector too.
  */
 final class DestinationRuleReader {
   static final List<String> TLS_MODES = List.of("DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL");
@@ -104,7 +104,8 @@ final class DestinationRuleReader {
       }
       ClientTls tls = tls(map.get("tls"), path + ".tls", reader);
       if (tls != null && number != null) {
-        // Port-level TLS is checked here because the record drops ports without TLS (indexes shift).
+        // Port-level TLS is checked here because the record drops ports without TLS (indexes
+        // shift).
         ClientTlsChecks.check(tls, path + ".tls", sink);
         ports.add(new PortTls(ServiceEntryReader.clampToInt(number), tls));
       }
@@ -122,7 +123,8 @@ final class DestinationRuleReader {
     if (reader.string(map.get("caCrl"), path + ".caCrl") != null) {
       reader
           .sink()
-          .warning(path + ".caCrl", "not supported by meshguard: revoked certificates are not refused");
+          .warning(
+              path + ".caCrl", "not supported by meshguard: revoked certificates are not refused");
     }
     Boolean insecure = reader.bool(map.get("insecureSkipVerify"), path + ".insecureSkipVerify");
     return new ClientTls(

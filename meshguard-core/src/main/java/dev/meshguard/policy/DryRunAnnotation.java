@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The `istio.io/dry-run` annotation. The engine reads it; here we only say when it will be
- * ignored. istiod's webhook refuses these cases; we warn instead, and the policy is enforced.
+ * The `istio.io/dry-run` annotation. The engine reads it; here we only say when it will be ignored.
+ * istiod's webhook refuses these cases; we warn instead, and the policy is enforced.
  */
 final class DryRunAnnotation {
   static final String NAME = "istio.io/dry-run";
@@ -17,7 +17,7 @@ final class DryRunAnnotation {
   private DryRunAnnotation() {}
 
   /** Go `strconv.ParseBool`: empty when {@code value} is not one of its twelve spellings. */
-  static Optional<Boolean> parseBool(String value) {
+  public static Optional<Boolean> parseBool(String value) {
     if (TRUE.contains(value)) {
       return Optional.of(true);
     }
@@ -29,7 +29,7 @@ final class DryRunAnnotation {
 
   static void check(AuthorizationPolicy policy, FindingSink sink) {
     String value = policy.metadata().annotations().get(NAME);
-    if (value == null) {
+    if (value == null || policy.action() == null) {
       return;
     }
     if (policy.action() != Action.ALLOW && policy.action() != Action.DENY) {

@@ -8,7 +8,8 @@ import java.util.Set;
 final class ExportToChecks {
   private ExportToChecks() {}
 
-  static void check(List<String> exportTo, String namespace, boolean serviceEntry, FindingSink sink) {
+  static void check(
+      List<String> exportTo, String namespace, boolean serviceEntry, FindingSink sink) {
     String path = "spec.exportTo";
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < exportTo.size(); i++) {
@@ -20,7 +21,8 @@ final class ExportToChecks {
             where,
             key.equals(entry)
                 ? "duplicate entries in exportTo for entry " + Text.quote(entry)
-                : "duplicate entries in exportTo: . and current namespace " + Text.quote(namespace));
+                : "duplicate entries in exportTo: . and current namespace "
+                    + Text.quote(namespace));
       } else if (entry.equals("~")) {
         if (!serviceEntry) {
           sink.error(where, "exportTo ~ (none) is not allowed for Istio configuration objects");

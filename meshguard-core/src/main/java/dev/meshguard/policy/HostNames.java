@@ -9,6 +9,8 @@ final class HostNames {
   private static final Pattern DNS1123_LABEL = Pattern.compile(LABEL);
   private static final Pattern WILDCARD_LABEL = Pattern.compile("\\*|(?:\\*|\\*-)?" + LABEL);
 
+  private static final Pattern DOT = Pattern.compile("\\.");
+
   private HostNames() {}
 
   static boolean isDns1123Label(String value) {
@@ -24,7 +26,11 @@ final class HostNames {
     int dot = domain.indexOf('.');
     String first = dot < 0 ? domain : domain.substring(0, dot);
     if (first.length() > MAX_LABEL || !WILDCARD_LABEL.matcher(first).matches()) {
-      return "domain name " + Text.quote(domain) + " invalid (label " + Text.quote(first) + " invalid)";
+      return "domain name "
+          + Text.quote(domain)
+          + " invalid (label "
+          + Text.quote(first)
+          + " invalid)";
     }
     return dot < 0 ? null : labelsError(domain.substring(dot + 1), domain);
   }
@@ -47,7 +53,7 @@ final class HostNames {
 
   /** Checks the labels of {@code domain}; messages name {@code whole}, the name as written. */
   private static String labelsError(String domain, String whole) {
-    String[] labels = Pattern.compile(".", Pattern.LITERAL).split(domain, -1);
+    String[] labels = DOT.split(domain, -1);
     String top = labels[labels.length - 1];
     if (!top.isEmpty() && top.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return "domain name "
@@ -61,7 +67,11 @@ final class HostNames {
         return null; // a trailing dot, as in `istio.io.`
       }
       if (!isDns1123Label(labels[i])) {
-        return "domain name " + Text.quote(whole) + " invalid (label " + Text.quote(labels[i]) + " invalid)";
+        return "domain name "
+            + Text.quote(whole)
+            + " invalid (label "
+            + Text.quote(labels[i])
+            + " invalid)";
       }
     }
     return null;

@@ -13,7 +13,9 @@ final class MetadataReader {
   static final Set<String> TOP_LEVEL_FIELDS =
       Set.of("apiVersion", "kind", "metadata", "spec", "status");
 
-  /** ObjectMeta fields; only the first four matter, the others are what `kubectl get -o yaml` adds. */
+  /**
+   * ObjectMeta fields; only the first four matter, the others are what `kubectl get -o yaml` adds.
+   */
   private static final Set<String> METADATA_FIELDS =
       Set.of(
           "name",

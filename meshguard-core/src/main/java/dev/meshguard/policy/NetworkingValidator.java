@@ -16,8 +16,18 @@ import java.util.Set;
 final class NetworkingValidator {
   private static final Set<String> PROTOCOLS =
       Set.of(
-          "tcp", "udp", "grpc", "grpc-web", "http", "http_proxy", "http2", "https", "tls", "mongo",
-          "redis", "mysql");
+          "tcp",
+          "udp",
+          "grpc",
+          "grpc-web",
+          "http",
+          "http_proxy",
+          "http2",
+          "https",
+          "tls",
+          "mongo",
+          "redis",
+          "mysql");
   private static final Set<String> HTTP_PROTOCOLS =
       Set.of("http", "http2", "http_proxy", "grpc", "grpc-web");
   private static final Set<String> TLS_PROTOCOLS = Set.of("https", "tls");
@@ -61,7 +71,8 @@ final class NetworkingValidator {
       }
     }
     if (cidr && !resolution.equals("NONE") && !resolution.equals("STATIC")) {
-      sink.error("spec.addresses", "CIDR addresses are allowed only for NONE/STATIC resolution types");
+      sink.error(
+          "spec.addresses", "CIDR addresses are allowed only for NONE/STATIC resolution types");
     }
     Set<String> portNames = checkPorts(entry.ports(), sink);
     checkEndpoints(entry, portNames, sink);
@@ -85,7 +96,8 @@ final class NetworkingValidator {
       String path = Paths.index("spec.ports", i);
       String name = port.name() == null ? "" : port.name();
       if (!names.add(name)) {
-        sink.error(path + ".name", "service entry port name " + Text.quote(name) + " already defined");
+        sink.error(
+            path + ".name", "service entry port name " + Text.quote(name) + " already defined");
       }
       if (!numbers.add(port.number())) {
         sink.error(path + ".number", "service entry port " + port.number() + " already defined");
@@ -110,46 +122,23 @@ final class NetworkingValidator {
     String resolution = entry.resolution();
     List<Endpoint> endpoints = entry.endpoints();
     switch (resolution) {
-      case "NONE":
+      case "NONE" -> {
         if (!endpoints.isEmpty()) {
           sink.error("spec.endpoints", "no endpoints should be provided for resolution type none");
         }
-        break;
-      case "STATIC":
+      }
+      case "STATIC" -> {
         for (int i = 0; i < endpoints.size(); i++) {
           checkEndpoint(endpoints.get(i), Paths.index("spec.endpoints", i), portNames, false, sink);
         }
-        break;
-      case "DNS":
-      case "DNS_ROUND_ROBIN":
-        if (endpoints.isEmpty()) {
-          for (int i = 0; i < entry.hosts().size(); i++) {
-            String error = fqdnOrPrefixWildcardError(entry.hosts().get(i));
-            if (error != null) {
-              sink.error(
-                  Paths.index("spec.hosts", i),
-                  "hosts must be FQDN or contain only prefix wildcards if no endpoints are provided"
-                      + " for resolution mode "
-                      + resolution
-                      + ", "
-                      + error);
-              break;
-            }
-          }
-        }
-        if (resolution.equals("DNS_ROUND_ROBIN") && endpoints.size() > 1) {
-          sink.error(
-              "spec.endpoints", "there must only be 0 or 1 endpoint for resolution mode " + resolution);
-        }
-        for (int i = 0; i < endpoints.size(); i++) {
-          checkEndpoint(endpoints.get(i), Paths.index("spec.endpoints", i), portNames, true, sink);
-        }
-        break;
-      case "DYNAMIC_DNS":
+      }
+      case "DNS", "DNS_ROUND_ROBIN" -> checkDnsEndpoints(entry, portNames, sink);
+      case "DYNAMIC_DNS" -> {
         for (int i = 0; i < entry.hosts().size(); i++) {
           if (!entry.hosts().get(i).startsWith("*")) {
             sink.error(
-                Paths.index("spec.hosts", i), "host must be wildcarded for resolution mode DYNAMIC_DNS");
+                Paths.index("spec.hosts", i),
+                "host must be wildcarded for resolution mode DYNAMIC_DNS");
           }
         }
         if (!entry.addresses().isEmpty()) {
@@ -158,14 +147,44 @@ final class NetworkingValidator {
         if (!endpoints.isEmpty()) {
           sink.error("spec.endpoints", "endpoints cannot be set for resolution type DYNAMIC_DNS");
         }
-        break;
-      default:
-        sink.error("spec.resolution", "unsupported resolution type " + Text.quote(resolution));
+      }
+      default ->
+          sink.error("spec.resolution", "unsupported resolution type " + Text.quote(resolution));
+    }
+  }
+
+  private static void checkDnsEndpoints(
+      ServiceEntry entry, Set<String> portNames, FindingSink sink) {
+    String resolution = entry.resolution();
+    List<Endpoint> endpoints = entry.endpoints();
+    if (endpoints.isEmpty()) {
+      for (int i = 0; i < entry.hosts().size(); i++) {
+        String error = fqdnOrPrefixWildcardError(entry.hosts().get(i));
+        if (error != null) {
+          sink.error(
+              Paths.index("spec.hosts", i),
+              "hosts must be FQDN or contain only prefix wildcards if no endpoints are provided"
+                  + " for resolution mode "
+                  + resolution
+                  + ", "
+                  + error);
+          break;
+        }
+      }
+    }
+    if (resolution.equals("DNS_ROUND_ROBIN") && endpoints.size() > 1) {
+      sink.error(
+          "spec.endpoints", "there must only be 0 or 1 endpoint for resolution mode " + resolution);
+    }
+    for (int i = 0; i < endpoints.size(); i++) {
+      checkEndpoint(endpoints.get(i), Paths.index("spec.endpoints", i), portNames, true, sink);
     }
   }
 
   private static String fqdnOrPrefixWildcardError(String host) {
-    return host.startsWith("*.") ? HostNames.fqdnError(host.substring(2)) : HostNames.fqdnError(host);
+    return host.startsWith("*.")
+        ? HostNames.fqdnError(host.substring(2))
+        : HostNames.fqdnError(host);
   }
 
   private static void checkEndpoint(
@@ -176,14 +195,18 @@ final class NetworkingValidator {
         sink.error(path + ".address", "address is required");
         return;
       }
-      sink.warning(path + ".address", "address is unset with network " + Text.quote(endpoint.network()));
+      sink.warning(
+          path + ".address", "address is unset with network " + Text.quote(endpoint.network()));
     } else if (address.startsWith("unix://")) {
       if (!endpoint.ports().isEmpty()) {
-        sink.error(path + ".ports", "unix endpoint " + Text.quote(address) + " must not include ports");
+        sink.error(
+            path + ".ports", "unix endpoint " + Text.quote(address) + " must not include ports");
       }
     } else if (IpAddresses.parseAddress(address) == null) {
       if (!allowFqdn) {
-        sink.error(path + ".address", "endpoint address " + Text.quote(address) + " is not a valid IP address");
+        sink.error(
+            path + ".address",
+            "endpoint address " + Text.quote(address) + " is not a valid IP address");
       } else if (HostNames.fqdnError(address) != null) {
         sink.error(
             path + ".address",
@@ -193,7 +216,8 @@ final class NetworkingValidator {
     for (Map.Entry<String, Integer> port : endpoint.ports().entrySet()) {
       String portPath = Paths.key(path + ".ports", port.getKey());
       if (!portNames.contains(port.getKey())) {
-        sink.error(portPath, "endpoint port " + port.getValue() + " is not defined by the service entry");
+        sink.error(
+            portPath, "endpoint port " + port.getValue() + " is not defined by the service entry");
       }
       if (!HostNames.isDns1123Label(port.getKey())) {
         sink.error(portPath, "invalid port name: " + Text.quote(port.getKey()));

@@ -2,7 +2,9 @@ package dev.meshguard.policy;
 
 import java.util.regex.Pattern;
 
-/** Builds field paths such as `spec.rules[0].to[0].operation.paths[1]` and `metadata.labels[app]`. */
+/**
+ * Builds field paths such as `spec.rules[0].to[0].operation.paths[1]` and `metadata.labels[app]`.
+ */
 final class Paths {
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 

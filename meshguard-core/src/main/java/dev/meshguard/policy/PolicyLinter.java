@@ -73,7 +73,9 @@ public final class PolicyLinter {
   }
 
   private static void lintRules(
-      RequestAuthentication authentication, Map<String, String> issuersByNamespace, FindingSink sink) {
+      RequestAuthentication authentication,
+      Map<String, String> issuersByNamespace,
+      FindingSink sink) {
     Map<String, String> seenHere = new HashMap<>();
     List<JwtRule> rules = authentication.jwtRules();
     String namespace = authentication.metadata().namespace();
@@ -143,7 +145,9 @@ public final class PolicyLinter {
       return;
     }
     boolean clusterHost =
-        host.endsWith(".svc.cluster.local") || host.endsWith(".svc.cluster.local.") || host.endsWith(".svc");
+        host.endsWith(".svc.cluster.local")
+            || host.endsWith(".svc.cluster.local.")
+            || host.endsWith(".svc");
     if ("http".equalsIgnoreCase(uri.getScheme()) && !clusterHost) {
       sink.warning(
           path,
@@ -269,7 +273,10 @@ public final class PolicyLinter {
   private static void lintHosts(List<String> hosts, String path, FindingSink sink) {
     for (int i = 0; i < hosts.size(); i++) {
       String host = hosts.get(i);
-      if (host.isEmpty() || host.contains(":") || host.endsWith("*") || hosts.contains(host + ":*")) {
+      if (host.isEmpty()
+          || host.contains(":")
+          || host.endsWith("*")
+          || hosts.contains(host + ":*")) {
         continue;
       }
       sink.warning(

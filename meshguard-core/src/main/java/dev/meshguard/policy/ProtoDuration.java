@@ -5,10 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The JSON form of `google.protobuf.Duration`, which is what istiod decodes `timeout` with:
- * seconds with up to nine fraction digits and an `s` suffix (`5s`, `1.5s`, `0.100s`). Go-style
- * durations such as `100ms` or `1m` pass the CRD's CEL check but fail this decoding, so istiod
- * rejects them.
+ * The JSON form of `google.protobuf.Duration`, which is what istiod decodes `timeout` with: seconds
+ * with up to nine fraction digits and an `s` suffix (`5s`, `1.5s`, `0.100s`). Go-style durations
+ * such as `100ms` or `1m` pass the CRD's CEL check but fail this decoding, so istiod rejects them.
  */
 final class ProtoDuration {
   private static final Pattern FORM = Pattern.compile("(-)?([0-9]+)(?:\\.([0-9]{1,9}))?s");

@@ -35,12 +35,18 @@ final class RequestAuthenticationReader {
   private static final Set<String> CLAIM_TO_HEADER_FIELDS = Set.of("header", "claim");
   private static final List<String> PRESENCE_VALUES = List.of("OPTIONAL", "REQUIRED");
 
+  /** Stands in for a rule that could not be read, keeping the indexes of the others. */
+  private static final JwtRule PLACEHOLDER =
+      new JwtRule(
+          null, List.of(), null, null, null, null, null, null, List.of(), false, List.of(), null);
+
   private RequestAuthenticationReader() {}
 
   /** The object; {@code singularTargetRef} is set when `spec.targetRef` was used. */
   record Result(RequestAuthentication authentication, boolean singularTargetRef) {}
 
-  static Result read(DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
+  static Result read(
+      DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
     reader.allowOnly(spec, "spec", SPEC_FIELDS);
     AttachmentReader.Attachment attachment = AttachmentReader.read(spec, reader);
     List<JwtRule> rules = new ArrayList<>();
@@ -48,9 +54,7 @@ final class RequestAuthenticationReader {
     if (ruleNodes != null) {
       for (int i = 0; i < ruleNodes.size(); i++) {
         JwtRule rule = rule(ruleNodes.get(i), Paths.index("spec.jwtRules", i), reader);
-        if (rule != null) {
-          rules.add(rule);
-        }
+        rules.add(rule == null ? PLACEHOLDER : rule);
       }
     }
     RequestAuthentication authentication =
@@ -74,7 +78,9 @@ final class RequestAuthenticationReader {
     String jwksUri = reader.string(map.get("jwksUri"), Paths.field(path, "jwksUri"));
     String jwksUriSnake = reader.string(map.get("jwks_uri"), Paths.field(path, "jwks_uri"));
     if (jwksUri != null && jwksUriSnake != null) {
-      sink.error(path, "only one of jwks or jwksUri can be set (`jwksUri` and `jwks_uri` are the same field)");
+      sink.error(
+          path,
+          "only one of jwks or jwksUri can be set (`jwksUri` and `jwks_uri` are the same field)");
     } else if (jwksUri == null) {
       jwksUri = jwksUriSnake;
     }
@@ -113,10 +119,10 @@ final class RequestAuthenticationReader {
       String itemPath = Paths.index(path, i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(itemPath, "location header name must be non-null");
-        continue;
       }
       MapNode map = reader.map(items.get(i), itemPath);
       if (map == null) {
+        headers.add(new JwtHeader(null, null));
         continue;
       }
       reader.allowOnly(map, itemPath, HEADER_FIELDS);
@@ -139,10 +145,10 @@ final class RequestAuthenticationReader {
       String itemPath = Paths.index(path, i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(itemPath, "outputClaimToHeaders must not be null");
-        continue;
       }
       MapNode map = reader.map(items.get(i), itemPath);
       if (map == null) {
+        claims.add(new ClaimToHeader(null, null));
         continue;
       }
       reader.allowOnly(map, itemPath, CLAIM_TO_HEADER_FIELDS);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -69,27 +70,31 @@ final class RequestAuthenticationValidator {
       ClaimToHeader claim = claims.get(i);
       String claimPath = Paths.index(path + ".outputClaimToHeaders", i);
       if (Text.isNullOrEmpty(claim.claim()) || Text.isNullOrEmpty(claim.header())) {
-        sink.error(claimPath, "outputClaimToHeaders header and claim value must be non-empty string");
+        sink.error(
+            claimPath, "outputClaimToHeaders header and claim value must be non-empty string");
       } else if (!STRICT_HEADER_NAME.matcher(claim.header()).matches()) {
         sink.error(
-            claimPath + ".header", "header name " + Text.quote(claim.header()) + " is not a valid header name");
+            claimPath + ".header",
+            "header name " + Text.quote(claim.header()) + " is not a valid header name");
       }
     }
     List<String> spaceDelimited = rule.spaceDelimitedClaims();
     if (spaceDelimited.size() > MAX_SPACE_DELIMITED_CLAIMS) {
       sink.error(
-          path + ".spaceDelimitedClaims", "must have at most " + MAX_SPACE_DELIMITED_CLAIMS + " items");
+          path + ".spaceDelimitedClaims",
+          "must have at most " + MAX_SPACE_DELIMITED_CLAIMS + " items");
     }
     for (int i = 0; i < spaceDelimited.size(); i++) {
       if (spaceDelimited.get(i).isEmpty()) {
-        sink.error(Paths.index(path + ".spaceDelimitedClaims", i), "claim name must be non-empty string");
+        sink.error(
+            Paths.index(path + ".spaceDelimitedClaims", i), "claim name must be non-empty string");
       }
     }
     Duration timeout = rule.timeout();
     if (timeout != null) {
       if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
         sink.error(path + ".timeout", "duration must be greater than 1ms");
-      } else if (timeout.getNano() % 1_000_000 != 0) {
+      } else if (!timeout.truncatedTo(ChronoUnit.MILLIS).equals(timeout)) {
         sink.error(path + ".timeout", "only durations to ms precision are supported");
       }
     }

@@ -74,7 +74,9 @@ final class SecurityValueChecks {
   }
 
   static boolean isPort(String value) {
-    if (value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (value.isEmpty()
+        || value.length() > 10
+        || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return false;
     }
     return Long.parseLong(value) <= 65535;

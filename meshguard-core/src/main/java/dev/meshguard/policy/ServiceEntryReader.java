@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Binds a ServiceEntry. Absent `location` and `resolution` read as their defaults
- * (`MESH_EXTERNAL`, `NONE`); `subjectAltNames` and `workloadSelector` are accepted and ignored.
+ * Binds a ServiceEntry. Absent `location` and `resolution` read as their defaults (`MESH_EXTERNAL`,
+ * `NONE`); `subjectAltNames` and `workloadSelector` are accepted and ignored.
  */
 final class ServiceEntryReader {
   static final String DEFAULT_LOCATION = "MESH_EXTERNAL";
@@ -37,7 +37,8 @@ final class ServiceEntryReader {
 
   private ServiceEntryReader() {}
 
-  static ServiceEntry read(DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
+  static ServiceEntry read(
+      DocumentOrigin origin, ObjectMeta metadata, MapNode spec, StrictReader reader) {
     reader.allowOnly(spec, "spec", SPEC_FIELDS);
     FindingSink sink = reader.sink();
     List<String> hosts = reader.stringsOrEmpty(spec.get("hosts"), "spec.hosts");
@@ -85,10 +86,10 @@ final class ServiceEntryReader {
       String path = Paths.index("spec.ports", i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(path, "service entry port may not be null");
-        continue;
       }
       MapNode map = reader.map(items.get(i), path);
       if (map == null) {
+        ports.add(new Port(0, null, null, null));
         continue;
       }
       reader.allowOnly(map, path, PORT_FIELDS);
@@ -116,10 +117,10 @@ final class ServiceEntryReader {
       String path = Paths.index("spec.endpoints", i);
       if (YamlNode.isNull(items.get(i))) {
         reader.sink().error(path, "endpoint cannot be nil");
-        continue;
       }
       MapNode map = reader.map(items.get(i), path);
       if (map == null) {
+        endpoints.add(new Endpoint(null, Map.of(), Map.of(), null));
         continue;
       }
       reader.allowOnly(map, path, ENDPOINT_FIELDS);

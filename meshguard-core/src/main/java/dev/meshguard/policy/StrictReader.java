@@ -14,10 +14,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads typed values out of a {@link YamlNode} tree and reports every mismatch with its field
- * path. Unknown fields are errors: Kubernetes prunes or refuses them, and a misspelt restriction
- * that is silently dropped widens a policy (security row 15). Null counts as absent, as it does for
- * the Kubernetes API server.
+ * Reads typed values out of a {@link YamlNode} tree and reports every mismatch with its field path.
+ * Unknown fields are errors: Kubernetes prunes or refuses them, and a misspelt restriction that is
+ * silently dropped widens a policy (security row 15). Null counts as absent, as it does for the
+ * Kubernetes API server.
  *
  * <p>Kubernetes would refuse a number or boolean where its schema wants a string; we read the
  * scalar as written and warn, so that `ports: [8080]` still means what its author meant.
@@ -54,7 +54,8 @@ final class StrictReader {
     }
     for (String name : map.fields().keySet()) {
       if (!known.contains(name)) {
-        sink.error(Paths.field(path, name), "unknown field " + Text.quote(name) + suggest(name, known));
+        sink.error(
+            Paths.field(path, name), "unknown field " + Text.quote(name) + suggest(name, known));
       }
     }
   }
@@ -101,7 +102,10 @@ final class StrictReader {
     return string(node, path);
   }
 
-  /** A list of strings, or null when absent. Items in error are left out (and reported). */
+  /**
+   * A list of strings, or null when absent. Items in error are reported and read as `""`, so that
+   * the indexes of the others stay right.
+   */
   List<String> strings(YamlNode node, String path) {
     List<YamlNode> items = list(node, path);
     if (items == null) {
@@ -110,9 +114,7 @@ final class StrictReader {
     List<String> values = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       String value = item(items.get(i), Paths.index(path, i));
-      if (value != null) {
-        values.add(value);
-      }
+      values.add(value == null ? "" : value);
     }
     return List.copyOf(values);
   }
@@ -270,29 +272,36 @@ final class StrictReader {
       }
     }
     int tolerance = Math.min(2, Math.max(1, name.length() / 4));
-    return best != null && bestDistance <= tolerance ? " (did you mean " + Text.quote(best) + "?)" : "";
+    return best != null && bestDistance <= tolerance
+        ? " (did you mean " + Text.quote(best) + "?)"
+        : "";
   }
 
+  /** Optimal string alignment distance: edits plus swaps of neighbours (`spce` → `spec`). */
   private static int distance(String a, String b) {
     if (Math.abs(a.length() - b.length()) > 2) {
       return Integer.MAX_VALUE;
     }
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
     for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
+      d[0][j] = j;
     }
     for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
     }
-    return previous[b.length()];
+    return d[a.length()][b.length()];
   }
 
   static Set<String> names(String... names) {

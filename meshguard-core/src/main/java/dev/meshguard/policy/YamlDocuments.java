@@ -25,8 +25,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 /**
  * Splits a file into documents (`---`) and reads each into a {@link YamlNode} tree, the way
  * kubectl's YAML reader would: aliases and merge keys are resolved, duplicate keys are reported,
- * and a plain empty value is null. Reading stops at the first syntax error; the documents before
- * it are kept.
+ * and a plain empty value is null. Reading stops at the first syntax error; the documents before it
+ * are kept.
  */
 final class YamlDocuments {
   /** Deeper than any Istio object; keeps hostile input from exhausting the stack. */
@@ -105,7 +105,8 @@ final class YamlDocuments {
         where = " at line " + location.getLineNr() + ", column " + location.getColumnNr();
       }
     }
-    String firstLine = message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
+    String firstLine =
+        message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse("");
     return "invalid yaml" + where + ": " + Text.clip(firstLine);
   }
 
@@ -129,7 +130,7 @@ final class YamlDocuments {
 
   private static StreamReadConstraints constraints() {
     return StreamReadConstraints.builder()
-        .maxNestingDepth(MAX_DEPTH + 1)
+        .maxNestingDepth(MAX_DEPTH * 2)
         .maxStringLength(MAX_CODE_POINTS)
         .build();
   }
@@ -161,42 +162,23 @@ final class YamlDocuments {
         throw new TooComplex("invalid yaml: nesting deeper than " + MAX_DEPTH + " levels");
       }
       String anchor = yaml == null ? null : yaml.getCurrentAnchor();
-      YamlNode node;
-      switch (token) {
-        case START_OBJECT:
-          node = buildMap(path, depth);
-          break;
-        case START_ARRAY:
-          node = buildList(path, depth);
-          break;
-        case VALUE_STRING:
-          if (yaml != null && yaml.isCurrentAlias()) {
-            return alias(parser.getText(), path);
-          }
-          node = Scalar.string(parser.getText());
-          break;
-        case VALUE_NUMBER_INT:
-          node = new Scalar(Kind.INTEGER, parser.getText(), integerValue());
-          break;
-        case VALUE_NUMBER_FLOAT:
-          node = new Scalar(Kind.FLOAT, parser.getText(), null);
-          break;
-        case VALUE_TRUE:
-          node = new Scalar(Kind.BOOLEAN, parser.getText(), "true");
-          break;
-        case VALUE_FALSE:
-          node = new Scalar(Kind.BOOLEAN, parser.getText(), "false");
-          break;
-        case VALUE_NULL:
-          node = Scalar.NULL;
-          break;
-        case VALUE_EMBEDDED_OBJECT:
-          // `!!binary`: kubectl would decode it; keep the text, it is never a valid Istio value.
-          node = Scalar.string(parser.getText());
-          break;
-        default:
-          throw new TooComplex("invalid yaml: unexpected " + token);
+      if (token == JsonToken.VALUE_STRING && yaml != null && yaml.isCurrentAlias()) {
+        return alias(parser.getText(), path);
       }
+      YamlNode node =
+          switch (token) {
+            case START_OBJECT -> buildMap(path, depth);
+            case START_ARRAY -> buildList(path, depth);
+            case VALUE_STRING -> Scalar.string(parser.getText());
+            case VALUE_NUMBER_INT -> new Scalar(Kind.INTEGER, parser.getText(), integerValue());
+            case VALUE_NUMBER_FLOAT -> new Scalar(Kind.FLOAT, parser.getText(), null);
+            case VALUE_TRUE -> new Scalar(Kind.BOOLEAN, parser.getText(), "true");
+            case VALUE_FALSE -> new Scalar(Kind.BOOLEAN, parser.getText(), "false");
+            case VALUE_NULL -> Scalar.NULL;
+            // `!!binary`: kubectl would decode it; keep the text, never a valid Istio value.
+            case VALUE_EMBEDDED_OBJECT -> Scalar.string(parser.getText());
+            default -> throw new TooComplex("invalid yaml: unexpected " + token);
+          };
       if (anchor != null) {
         anchors.put(anchor, node);
       }
@@ -215,8 +197,9 @@ final class YamlDocuments {
     private YamlNode alias(String name, String path) {
       YamlNode target = anchors.get(name);
       if (target == null) {
-        problems.add(new Problem(path, "unknown yaml alias " + Text.quote("*" + name)));
-        return Scalar.NULL;
+        // kubectl's YAML reader refuses the whole file too.
+        throw new TooComplex(
+            "invalid yaml: unknown alias " + Text.quote("*" + name) + " at " + path);
       }
       if (!(target instanceof Scalar) && ++collectionAliases > MAX_COLLECTION_ALIASES) {
         throw new TooComplex(

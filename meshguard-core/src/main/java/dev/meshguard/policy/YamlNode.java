@@ -43,8 +43,8 @@ sealed interface YamlNode permits YamlNode.MapNode, YamlNode.ListNode, YamlNode.
   }
 
   /**
-   * A scalar: {@code text} as written; {@code canonical} as YAML resolved it (`0x1F` → `31`,
-   * `yes` → `true`), or null when that could not be computed.
+   * A scalar: {@code text} as written; {@code canonical} as YAML resolved it (`0x1F` → `31`, `yes`
+   * → `true`), or null when that could not be computed.
    */
   record Scalar(Kind kind, String text, String canonical) implements YamlNode {
     static final Scalar NULL = new Scalar(Kind.NULL, "null", "null");
@@ -59,18 +59,12 @@ sealed interface YamlNode permits YamlNode.MapNode, YamlNode.ListNode, YamlNode.
 
     @Override
     public String describe() {
-      switch (kind) {
-        case STRING:
-          return "the string " + Text.quote(text);
-        case INTEGER:
-        case FLOAT:
-          return "the number " + Text.quote(text);
-        case BOOLEAN:
-          return "the boolean " + Text.quote(text);
-        case NULL:
-        default:
-          return "null";
-      }
+      return switch (kind) {
+        case STRING -> "the string " + Text.quote(text);
+        case INTEGER, FLOAT -> "the number " + Text.quote(text);
+        case BOOLEAN -> "the boolean " + Text.quote(text);
+        case NULL -> "null";
+      };
     }
   }
 

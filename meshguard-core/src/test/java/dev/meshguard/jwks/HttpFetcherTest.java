@@ -7,7 +7,6 @@ import static dev.meshguard.jwks.MeshConfig.serviceEntry;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.meshguard.jwks.JwksServer.Reply;
 import dev.meshguard.policy.ConfigSet;
@@ -145,7 +144,6 @@ class HttpFetcherTest {
 
   @Test
   void tooManyKeysFail() throws Exception {
-    assumeThat(TestKeys.parsingAvailable()).as("real JwkSet.parse").isTrue();
     server.on(
         "/jwks", Reply.ok(TestKeys.jwks(TestKeys.key("a"), TestKeys.key("b"), TestKeys.key("c"))));
     KeySetDownloader strict =
@@ -215,6 +213,34 @@ class HttpFetcherTest {
     Route route = new RouteResolver(config, OPTIONS).resolve("http://jwks.example.com/jwks");
     HttpFetcher.Response response = fetcher.get(route, TIMEOUT, 1024);
     assertThat(response.status()).isEqualTo(200);
+    assertThat(server.hosts()).containsExactly("jwks.example.com");
+  }
+
+  @Test
+  void dnsServiceEntryResolvesItsEndpointNamesWhenFetching() throws Exception {
+    server.on("/jwks", Reply.ok("{}"));
+    ConfigSet config =
+        config(
+            List.of(
+                serviceEntry(
+                    "jwks",
+                    List.of("jwks.example.com"),
+                    List.of(),
+                    List.of(port(80, "HTTP", "http")),
+                    "DNS",
+                    List.of(endpoint("backend.test", Map.of("http", server.port()))))),
+            List.of());
+    List<String> looked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpFetcher dns =
+        new HttpFetcher(
+            AddressPolicy.of(OPTIONS),
+            host -> {
+              looked.add(host);
+              return new InetAddress[] {InetAddress.getLoopbackAddress()};
+            });
+    Route route = new RouteResolver(config, OPTIONS).resolve("http://jwks.example.com/jwks");
+    assertThat(dns.get(route, TIMEOUT, 1024).status()).isEqualTo(200);
+    assertThat(looked).containsExactly("backend.test");
     assertThat(server.hosts()).containsExactly("jwks.example.com");
   }
 

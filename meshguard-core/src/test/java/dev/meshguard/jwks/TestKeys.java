@@ -21,9 +21,7 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * Signing keys made at test time, their public JWKS, and tokens signed with them. Also tells
- * whether the real `JwkSet.parse` and token verification are present yet (they are written in
- * parallel; tests that need them are skipped until then instead of passing vacuously).
+ * Signing keys made at test time, their public JWKS, and tokens signed with them.
  */
 final class TestKeys {
   static final String ISSUER = "https://issuer.example.com";
@@ -59,24 +57,6 @@ final class TestKeys {
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** True once `JwkSet.parse` is the real one (the placeholder rejects everything). */
-  static boolean parsingAvailable() {
-    try {
-      return JwkSet.parse(jwks(key("probe"))).size() == 1;
-    } catch (JwtException e) {
-      return false;
-    }
-  }
-
-  /** True once token parsing and signature verification are the real ones. */
-  static boolean verificationAvailable() {
-    if (!parsingAvailable()) {
-      return false;
-    }
-    ECKey key = key("probe");
-    return verifies(parse(jwks(key)), token(key, ISSUER));
   }
 
   static JwkSet parse(String jwks) {

@@ -73,8 +73,7 @@ class JwtVerifierAlgorithmTest {
   @EnumSource(Alg.class)
   void rightKeyAfterWrongKeysVerifies(Alg alg) throws JwtException {
     JwkSet keys =
-        JwkSet.parse(
-            jwks(OTHER.get(alg).jwk(null, null), SIGNING.get(alg).jwk(KID, alg.name())));
+        JwkSet.parse(jwks(OTHER.get(alg).jwk(null, null), SIGNING.get(alg).jwk(KID, alg.name())));
 
     assertThat(verify(tokenFor(alg, claims()), keys)).isEqualTo(JwtStatus.OK);
   }
@@ -181,9 +180,10 @@ class JwtVerifierAlgorithmTest {
         };
     // The key that signed, announced with another alg; an EC key's alg must fit its curve, so
     // there the other curve's key stands in.
-    TestKeys.TestKey key = alg.kty().equals(other.kty()) && !alg.kty().equals("EC")
-        ? SIGNING.get(alg)
-        : SIGNING.get(other);
+    TestKeys.TestKey key =
+        alg.kty().equals(other.kty()) && !alg.kty().equals("EC")
+            ? SIGNING.get(alg)
+            : SIGNING.get(other);
     JwkSet keys = JwkSet.parse(jwks(key.jwk(KID, other.name())));
 
     assertThat(verify(tokenFor(alg, claims()), keys)).isEqualTo(JwtStatus.JWKS_KID_ALG_MISMATCH);

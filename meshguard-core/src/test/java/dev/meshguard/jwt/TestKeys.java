@@ -39,7 +39,19 @@ final class TestKeys {
 
   /** The 13 algorithms Envoy implements. */
   enum Alg {
-    RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, HS256, HS384, HS512, EdDSA;
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    ES512,
+    HS256,
+    HS384,
+    HS512,
+    EdDSA;
 
     String kty() {
       return switch (name().substring(0, 2)) {
@@ -96,7 +108,11 @@ final class TestKeys {
                 .build()
                 .toJSONString();
         case "oct" ->
-            new OctetSequenceKey.Builder(secret).keyID(kid).algorithm(jwsAlg).build().toJSONString();
+            new OctetSequenceKey.Builder(secret)
+                .keyID(kid)
+                .algorithm(jwsAlg)
+                .build()
+                .toJSONString();
         default ->
             new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(rawEd25519()))
                 .keyID(kid)
@@ -114,7 +130,9 @@ final class TestKeys {
 
     /** Signs as a JWS signer would: ECDSA as raw r||s, PSS with a salt as long as the hash. */
     byte[] sign(Alg alg, byte[] data) {
-      return alg.name().startsWith("PS") ? signPss(alg, alg.bits() / 8, data) : signPlain(alg, data);
+      return alg.name().startsWith("PS")
+          ? signPss(alg, alg.bits() / 8, data)
+          : signPlain(alg, data);
     }
 
     byte[] signPss(Alg alg, int saltLength, byte[] data) {

@@ -17,8 +17,7 @@ class SeedConfigTest {
   void seedDirectoryLoadsWithoutErrors() throws Exception {
     ConfigSet config = ConfigLoader.load(List.of(seedDirectory()));
 
-    assertThat(config.findings().stream().filter(Finding::isError).map(Finding::format))
-        .isEmpty();
+    assertThat(config.findings().stream().filter(Finding::isError).map(Finding::format)).isEmpty();
     assertThat(config.requestAuthentications()).hasSize(2);
     assertThat(config.authorizationPolicies()).hasSize(1);
     assertThat(config.serviceEntries()).hasSize(1);
@@ -57,8 +56,7 @@ class SeedConfigTest {
 
   @Test
   void ingressPoliciesBindAsWritten() throws Exception {
-    ConfigSet config =
-        ConfigLoader.load(List.of(seedDirectory().resolve("ingress-policies.yaml")));
+    ConfigSet config = ConfigLoader.load(List.of(seedDirectory().resolve("ingress-policies.yaml")));
 
     RequestAuthentication authentication = config.requestAuthentications().get(0);
     assertThat(authentication.metadata().qualifiedName()).isEqualTo("istio-system/jwt-example");
@@ -83,8 +81,7 @@ class SeedConfigTest {
 
   @Test
   void externalJwksUriBindsServiceEntryAndDestinationRule() throws Exception {
-    ConfigSet config =
-        ConfigLoader.load(List.of(seedDirectory().resolve("external-jwksuri.yaml")));
+    ConfigSet config = ConfigLoader.load(List.of(seedDirectory().resolve("external-jwksuri.yaml")));
 
     ServiceEntry entry = config.serviceEntries().get(0);
     assertThat(entry.hosts()).containsExactly("11.11.0.1");
@@ -94,7 +91,9 @@ class SeedConfigTest {
         .containsExactly(
             new ServiceEntry.Port(80, "HTTP", "http", null),
             new ServiceEntry.Port(443, "HTTPS", "https", null));
-    assertThat(entry.endpoints()).extracting(ServiceEntry.Endpoint::address).containsExactly("11.11.0.1");
+    assertThat(entry.endpoints())
+        .extracting(ServiceEntry.Endpoint::address)
+        .containsExactly("11.11.0.1");
 
     DestinationRule rule = config.destinationRules().get(0);
     assertThat(rule.host()).isEqualTo("11.11.0.1");

@@ -142,7 +142,10 @@ public final class Authenticator {
                 + "): token from "
                 + token.location()
                 + ": "
-                + (status == JwtStatus.OK ? "verified" : status.message()));
+                + (status == JwtStatus.OK ? "verified" : status.message())
+                + " (keys: "
+                + provider.keys().description()
+                + ")");
         if (status != JwtStatus.OK) {
           return status;
         }

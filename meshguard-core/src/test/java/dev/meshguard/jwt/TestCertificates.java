@@ -1,0 +1,62 @@
+package dev.meshguard.jwt;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** Self-signed certificates in the PEM form of Google's X.509 key maps, made at test time. */
+final class TestCertificates {
+  private TestCertificates() {}
+
+  static String selfSignedRsaPem() {
+    return pem(keyPair("RSA"), "SHA256withRSA");
+  }
+
+  static String selfSignedEcPem() {
+    return pem(keyPair("EC"), "SHA256withECDSA");
+  }
+
+  private static KeyPair keyPair(String algorithm) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+      if (algorithm.equals("EC")) {
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+      } else {
+        generator.initialize(2048);
+      }
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pem(KeyPair pair, String signatureAlgorithm) {
+    try {
+      X500Name name = new X500Name("CN=meshguard test");
+      long now = System.currentTimeMillis();
+      X509CertificateHolder holder =
+          new JcaX509v3CertificateBuilder(
+                  name,
+                  BigInteger.valueOf(now),
+                  new Date(now - 60_000),
+                  new Date(now + 86_400_000),
+                  name,
+                  pair.getPublic())
+              .build(new JcaContentSignerBuilder(signatureAlgorithm).build(pair.getPrivate()));
+      String body =
+          Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(holder.getEncoded());
+      return "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n";
+    } catch (OperatorCreationException | java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
