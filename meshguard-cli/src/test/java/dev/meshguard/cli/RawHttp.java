@@ -50,7 +50,7 @@ final class RawHttp {
       int c = l.indexOf(':');
       headers.add(Map.entry(l.substring(0, c).trim(), l.substring(c + 1).trim()));
     }
-    Response head = new Response(Integer.parseInt(status.split(" ")[1]), headers, "");
+    Response head = new Response(Integer.parseInt(status.split(" ", -1)[1]), headers, "");
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     String te = head.header("transfer-encoding");
     String cl = head.header("content-length");

@@ -69,7 +69,7 @@ final class RawUpstream implements AutoCloseable {
 
   /** The request target of a recorded request line. */
   static String target(String requestLine) {
-    return requestLine.split(" ")[1];
+    return requestLine.split(" ", -1)[1];
   }
 
   private static String line(InputStream in) throws IOException {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What the real `serve` does when things go wrong: malformed requests, an upstream that is down or
  * slow, and SIGTERM with a request in flight.
  */
+@SuppressWarnings("StringConcatToTextBlock") // requests are CRLF wire text
 class ServeResilienceIT {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -240,8 +240,28 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.channel().config().setAutoRead(false);
-    PolicySnapshot snapshot = rt.snapshots.get();
+    ActivePolicy policy = rt.policies.get();
+    PolicySnapshot snapshot = policy.snapshot();
     CheckRequest check = ex.prepared.check();
+    if (!policy.mayBlock()) {
+      // still on this loop, but after the current read is drained: a request's end usually
+      // arrives with its headers, and a local reply must know whether the body was complete
+      ctx.executor()
+          .execute(
+              () -> {
+                if (exchange != ex || closed) {
+                  return;
+                }
+                Decision d;
+                try {
+                  d = rt.decider.decide(snapshot, check);
+                } catch (RuntimeException e) {
+                  d = null;
+                }
+                ex.onDecision(d);
+              });
+      return;
+    }
     EventLoop loop = ctx.channel().eventLoop();
     try {
       rt.decisions.execute(
