@@ -37,6 +37,7 @@ class ServeJwtIT {
   private static EchoUpstream upstream;
   private static MeshguardProcess serve;
   private static InetSocketAddress proxy;
+  private static InetSocketAddress admin;
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -87,8 +88,11 @@ class ServeJwtIT {
             "--listen",
             "127.0.0.1:0",
             "--access-log",
-            "off");
+            "off",
+            "--admin",
+            "127.0.0.1:0");
     proxy = serve.listenAddress();
+    admin = serve.adminAddress();
   }
 
   @AfterAll
@@ -254,6 +258,39 @@ class ServeJwtIT {
         TOKENS.sign(
             TestTokens.KID, TOKENS.claims().issuer("https://remote.meshguard.test").build());
     assertRejected(withToken(token), 401, "Jwks remote fetch is failed");
+  }
+
+  @Test
+  void adminShowsRemoteKeyHealthAndJwtFailureMetrics() throws Exception {
+    String token =
+        TOKENS.sign(
+            TestTokens.KID, TOKENS.claims().issuer("https://remote.meshguard.test").build());
+    assertThat(withToken(token).statusCode()).isEqualTo(401);
+    assertThat(withToken("abc.def").statusCode()).isEqualTo(401);
+    upstream.received.clear();
+    String dump =
+        CLIENT
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin.getPort() + "/config_dump"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    JsonNode jwks = EchoUpstream.JSON.readTree(dump).get("jwks");
+    assertThat(jwks).hasSize(1);
+    assertThat(jwks.get(0).get("issuer").asText()).isEqualTo("https://remote.meshguard.test");
+    assertThat(jwks.get(0).get("status").asText()).isEqualTo("FAILED");
+    String metrics =
+        CLIENT
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin.getPort() + "/stats/prometheus"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("meshguard_jwt_failures_total{reason=\"JWKS_FETCH_FAIL\"}")
+        .contains("meshguard_jwt_failures_total{reason=\"JWT_BAD_FORMAT\"}");
   }
 
   @Test
