@@ -88,8 +88,7 @@ public class DecideBenchmark {
             when: [{key: 'request.auth.claims[groups]', values: [reviewers]}]
           - to: [{operation: {paths: [/productpage]}}]
         """
-            .formatted(
-                "{\"keys\":[" + key.toPublicJWK().toJSONString() + "]}");
+            .formatted("{\"keys\":[" + key.toPublicJWK().toJSONString() + "]}");
     ConfigSet config = ConfigLoader.loadString(yaml, "bench.yaml");
     snapshot =
         SnapshotCompiler.compile(

@@ -1,5 +1,6 @@
 package dev.meshguard.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +28,21 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns the exit code (used by tests too). */
   public static int run(String... args) {
+    return run(null, null, args);
+  }
+
+  /**
+   * Runs a command line with its output and errors going to the given writers (null: the console),
+   * and returns the exit code. Lets tests run commands in-process.
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine line = new CommandLine(new Main());
+    if (out != null) {
+      line.setOut(out);
+    }
+    if (err != null) {
+      line.setErr(err);
+    }
     line.setParameterExceptionHandler(
         (ex, argv) -> {
           CommandLine cmd = ex.getCommandLine();

@@ -71,15 +71,26 @@ public final class Engine {
             + "`"
             + (normalized.query() == null ? "" : " with query `" + normalized.query() + "`"));
     String upstreamPath =
-        normalized.query() == null ? normalized.path() : normalized.path() + "?" + normalized.query();
+        normalized.query() == null
+            ? normalized.path()
+            : normalized.path() + "?" + normalized.query();
 
     HeaderWorkingSet headers = new HeaderWorkingSet(request.headers());
-    AuthzRequest unauthenticated = authzRequest(request, normalized.path(), headers, null);
+    AuthzRequest unauthenticated =
+        authzRequest(request, normalized.path(), upstreamPath, headers, null);
     AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated);
     if (custom != null) {
       trace.addAll(custom.trace());
-      return denied(403, Decision.Outcome.DENIED_CUSTOM, custom.reason(), custom.policy(), null,
-          JwtStatus.JWT_MISSED, RBAC_DENIED_BODY, List.of(), trace);
+      return denied(
+          403,
+          Decision.Outcome.DENIED_CUSTOM,
+          custom.reason(),
+          custom.policy(),
+          null,
+          JwtStatus.JWT_MISSED,
+          RBAC_DENIED_BODY,
+          List.of(),
+          trace);
     }
 
     AuthnResult authn =
@@ -94,21 +105,36 @@ public final class Engine {
       List<Map.Entry<String, String>> responseHeaders =
           List.of(
               Map.entry(
-                  "www-authenticate",
-                  "Bearer realm=\"" + realm + "\", error=\"invalid_token\""));
-      return denied(status.httpStatus(), Decision.Outcome.DENIED_AUTHENTICATION, status.message(),
-          null, null, status, status.message(), responseHeaders, trace);
+                  "www-authenticate", "Bearer realm=\"" + realm + "\", error=\"invalid_token\""));
+      return denied(
+          status.httpStatus(),
+          Decision.Outcome.DENIED_AUTHENTICATION,
+          status.message(),
+          null,
+          null,
+          status,
+          status.message(),
+          responseHeaders,
+          trace);
     }
     JwtStatus jwtStatus = authn.authenticated() ? JwtStatus.OK : JwtStatus.JWT_MISSED;
 
     AuthzRequest authzRequest =
-        authzRequest(request, normalized.path(), headers, authn.claims());
+        authzRequest(request, normalized.path(), upstreamPath, headers, authn.claims());
     AuthzResult authz = snapshot.authorizer().authorize(authzRequest);
     trace.addAll(authz.trace());
     if (!authz.allowed()) {
       trace.add("decision: 403 " + RBAC_DENIED_BODY + ": " + authz.reason());
-      return denied(403, Decision.Outcome.DENIED_AUTHORIZATION, authz.reason(), authz.policy(),
-          authn.principal(), jwtStatus, RBAC_DENIED_BODY, List.of(), trace);
+      return denied(
+          403,
+          Decision.Outcome.DENIED_AUTHORIZATION,
+          authz.reason(),
+          authz.policy(),
+          authn.principal(),
+          jwtStatus,
+          RBAC_DENIED_BODY,
+          List.of(),
+          trace);
     }
     trace.add("decision: 200 allowed: " + authz.reason());
     Decision.UpstreamRewrite rewrite =
@@ -137,12 +163,25 @@ public final class Engine {
       String body,
       List<Map.Entry<String, String>> responseHeaders,
       List<String> trace) {
-    return new Decision(status, false, outcome, reason, policy, principal, jwtStatus, body,
-        responseHeaders, null, trace);
+    return new Decision(
+        status,
+        false,
+        outcome,
+        reason,
+        policy,
+        principal,
+        jwtStatus,
+        body,
+        responseHeaders,
+        null,
+        trace);
   }
 
   private static AuthzRequest authzRequest(
-      CheckRequest request, String path, HeaderWorkingSet headers,
+      CheckRequest request,
+      String path,
+      String pathWithQuery,
+      HeaderWorkingSet headers,
       com.fasterxml.jackson.databind.node.ObjectNode claims) {
     String principal = request.sourcePrincipal();
     if (principal != null && principal.startsWith("spiffe://")) {
@@ -152,6 +191,8 @@ public final class Engine {
         request.method(),
         request.host(),
         path,
+        pathWithQuery,
+        request.scheme(),
         request.destinationPort(),
         request.sourceIp(),
         request.effectiveRemoteIp(),

@@ -80,9 +80,7 @@ public final class PolicySnapshot {
   /** A JSON-friendly description of what is in force, for `/config_dump` and `check --explain`. */
   public Map<String, Object> dump() {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put(
-        "workload",
-        Map.of("namespace", workload.namespace(), "labels", workload.labels()));
+    out.put("workload", Map.of("namespace", workload.namespace(), "labels", workload.labels()));
     out.put("rootNamespace", mesh.rootNamespace());
     out.put("pathNormalization", mesh.pathNormalization().name());
     List<Object> providers = new ArrayList<>();
@@ -94,7 +92,8 @@ public final class PolicySnapshot {
       m.put("audiences", p.audiences());
       m.put("keys", p.keys().description());
       List<String> locations = new ArrayList<>();
-      p.headerLocations().forEach(h -> locations.add("header " + h.name() + " prefix `" + h.prefix() + "`"));
+      p.headerLocations()
+          .forEach(h -> locations.add("header " + h.name() + " prefix `" + h.prefix() + "`"));
       p.queryParameters().forEach(q -> locations.add("query " + q));
       p.cookies().forEach(c -> locations.add("cookie " + c));
       m.put("locations", locations);

@@ -5,6 +5,7 @@ import dev.meshguard.engine.authn.JwtProvider;
 import dev.meshguard.engine.authz.Authorizer;
 import dev.meshguard.engine.authz.CompiledPolicy;
 import dev.meshguard.engine.authz.PolicyCompiler;
+import dev.meshguard.engine.authz.TrustDomainBundle;
 import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtException;
@@ -31,8 +32,8 @@ public final class SnapshotCompiler {
   /**
    * Selects the policies that apply to {@code workload} and compiles them. Never throws on bad
    * input: problems become findings in the snapshot (check {@link PolicySnapshot#hasErrors()}).
-   * Every document is compiled, not only the selected ones, so that `validate`, `check` and
-   * `serve` report the same problems.
+   * Every document is compiled, not only the selected ones, so that `validate`, `check` and `serve`
+   * report the same problems.
    */
   public static PolicySnapshot compile(
       ConfigSet config, MeshSettings mesh, Workload workload, JwksSources jwksSources) {
@@ -66,10 +67,12 @@ public final class SnapshotCompiler {
       providers.add(provider("origins-" + i, ref, keys));
     }
 
+    TrustDomainBundle trustDomains =
+        TrustDomainBundle.of(mesh.trustDomain(), mesh.trustDomainAliases());
     List<CompiledPolicy> policies = new ArrayList<>();
     List<AuthorizationPolicy> selectedAuthz = new ArrayList<>();
     for (AuthorizationPolicy policy : config.authorizationPolicies()) {
-      CompiledPolicy compiled = PolicyCompiler.compile(policy, findings);
+      CompiledPolicy compiled = PolicyCompiler.compile(policy, trustDomains, findings);
       if (compiled != null && PolicySelector.applies(policy, workload, root)) {
         policies.add(compiled);
         selectedAuthz.add(policy);
@@ -85,7 +88,8 @@ public final class SnapshotCompiler {
         selectedAuthz);
   }
 
-  private record RuleRef(RequestAuthentication owner, int index, JwtRule rule, JwksSource inlineKeys) {}
+  private record RuleRef(
+      RequestAuthentication owner, int index, JwtRule rule, JwksSource inlineKeys) {}
 
   /**
    * The key source of an inline `jwks`, or null when the rule fetches its keys. JSON that is not a
@@ -102,8 +106,7 @@ public final class SnapshotCompiler {
       JwkSet keys = JwkSet.parse(rule.jwks());
       if (keys.hasPrivateOrSymmetricKeyMaterial()) {
         findings.add(
-            Finding.warning(
-                ra.origin(), field, "jwks contains private or symmetric key material"));
+            Finding.warning(ra.origin(), field, "jwks contains private or symmetric key material"));
       }
       return JwksSource.fixed(keys, "inline jwks (" + keys.size() + " keys)");
     } catch (JwtException e) {
@@ -137,8 +140,8 @@ public final class SnapshotCompiler {
 
   private static JwtProvider provider(String name, RuleRef ref, JwksSource keys) {
     JwtRule rule = ref.rule;
-    boolean defaults = isEmpty(rule.fromHeaders()) && isEmpty(rule.fromParams())
-        && isEmpty(rule.fromCookies());
+    boolean defaults =
+        isEmpty(rule.fromHeaders()) && isEmpty(rule.fromParams()) && isEmpty(rule.fromCookies());
     List<JwtProvider.HeaderLocation> headers = new ArrayList<>();
     List<String> params = new ArrayList<>();
     List<String> cookies = new ArrayList<>();
@@ -167,8 +170,7 @@ public final class SnapshotCompiler {
     }
     TreeSet<String> spaceDelimited = new TreeSet<>(DEFAULT_SPACE_DELIMITED_CLAIMS);
     spaceDelimited.addAll(rule.spaceDelimitedClaims());
-    String source =
-        ref.owner.metadata().qualifiedName() + " jwtRules[" + ref.index + "]";
+    String source = ref.owner.metadata().qualifiedName() + " jwtRules[" + ref.index + "]";
     return new JwtProvider(
         name,
         source,

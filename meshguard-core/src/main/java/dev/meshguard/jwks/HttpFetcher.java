@@ -31,8 +31,7 @@ import javax.net.ssl.SSLSocket;
  * connect to an address other than the URL's host (a ServiceEntry's STATIC endpoint) while still
  * sending the URL's host and verifying the certificate for it, which {@code
  * java.net.http.HttpClient} cannot do. Strict limits: one overall deadline for connect, handshake
- * and response; bounded status line, headers and body; no redirects, no compression, no
- * keep-alive.
+ * and response; bounded status line, headers and body; no redirects, no compression, no keep-alive.
  */
 final class HttpFetcher {
   private static final int MAX_LINE = 8 * 1024;
@@ -320,7 +319,8 @@ final class HttpFetcher {
       }
       if (b == '\n') {
         byte[] bytes = line.toByteArray();
-        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        int n =
+            bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, n, ISO_8859_1);
       }
       if (line.size() >= MAX_LINE) {
@@ -344,8 +344,8 @@ final class HttpFetcher {
   }
 
   /**
-   * Reads through a buffer, setting the socket timeout to what is left of the deadline before
-   * every read, so a server that trickles bytes cannot stretch the fetch past it.
+   * Reads through a buffer, setting the socket timeout to what is left of the deadline before every
+   * read, so a server that trickles bytes cannot stretch the fetch past it.
    */
   private static final class DeadlineInput extends InputStream {
     private final Socket socket;

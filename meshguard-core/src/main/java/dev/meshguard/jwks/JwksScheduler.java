@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where remote sources run their background work: timers for refreshes and retries, and threads
- * for fetches (blocking I/O, never on a caller's thread). Replaceable so tests can move time by
- * hand instead of sleeping.
+ * Where remote sources run their background work: timers for refreshes and retries, and threads for
+ * fetches (blocking I/O, never on a caller's thread). Replaceable so tests can move time by hand
+ * instead of sleeping.
  */
 public interface JwksScheduler extends AutoCloseable {
 

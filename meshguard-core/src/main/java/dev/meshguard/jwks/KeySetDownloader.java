@@ -21,8 +21,7 @@ final class KeySetDownloader {
   private static final ObjectMapper DISCOVERY_JSON =
       new ObjectMapper(
           JsonFactory.builder()
-              .streamReadConstraints(
-                  StreamReadConstraints.builder().maxNestingDepth(64).build())
+              .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
               .build());
 
   private final HttpFetcher http;
@@ -75,7 +74,9 @@ final class KeySetDownloader {
     HttpFetcher.Response response = http.get(route, timeout, options.maxBodyBytes());
     if (response.status() < 200 || response.status() > 299) {
       String note =
-          response.status() >= 300 && response.status() < 400 ? " (redirects are not followed)" : "";
+          response.status() >= 300 && response.status() < 400
+              ? " (redirects are not followed)"
+              : "";
       throw new FetchException("http status " + response.status() + note);
     }
     if (response.body().length == 0) {

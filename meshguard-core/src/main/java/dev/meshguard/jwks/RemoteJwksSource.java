@@ -25,8 +25,8 @@ import java.util.concurrent.TimeoutException;
  *   <li>A token with an unknown `kid` forces a fetch at once, at most one per {@code
  *       forcedRefetchMinInterval}; concurrent misses share it. A request meeting a source with no
  *       usable keys forces one the same way, so recovery follows traffic.
- *   <li>After a failure the last good keys stay in use until {@code staleWindow} after their
- *       fetch; then, and whenever there were never keys, every token gets {@link
+ *   <li>After a failure the last good keys stay in use until {@code staleWindow} after their fetch;
+ *       then, and whenever there were never keys, every token gets {@link
  *       JwtStatus#JWKS_FETCH_FAIL}.
  *   <li>The only keys ever held are those parsed from a successful fetch. There is no built-in,
  *       placeholder or fallback key (CVE-2026-31837).
@@ -199,7 +199,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     }
     JwksSourceHealth.Status status;
     if (keys) {
-      status = failedSinceSuccess(s) ? JwksSourceHealth.Status.STALE : JwksSourceHealth.Status.FRESH;
+      status =
+          failedSinceSuccess(s) ? JwksSourceHealth.Status.STALE : JwksSourceHealth.Status.FRESH;
     } else if (s.lastSuccess() == null && s.lastFailure() == null && fetching) {
       status = JwksSourceHealth.Status.LOADING;
     } else {

@@ -75,8 +75,8 @@ public final class RemoteJwksSources implements AutoCloseable {
 
   /**
    * The source for {@code rule} (which must have no inline `jwks`): its `jwksUri`, or OpenID
-   * discovery. {@code config} gives the ServiceEntries and DestinationRules that say how the host is
-   * reached. Never throws for a bad URL or an unreachable host: such a source fails every lookup
+   * discovery. {@code config} gives the ServiceEntries and DestinationRules that say how the host
+   * is reached. Never throws for a bad URL or an unreachable host: such a source fails every lookup
    * with `Jwks remote fetch is failed` and says why in its health.
    */
   public JwksSource remote(JwtRule rule, ConfigSet config) {
@@ -133,8 +133,7 @@ public final class RemoteJwksSources implements AutoCloseable {
     for (RemoteJwksSource source : sources.values()) {
       all.add(source.health());
     }
-    all.sort(
-        Comparator.comparing(JwksSourceHealth::issuer).thenComparing(JwksSourceHealth::uri));
+    all.sort(Comparator.comparing(JwksSourceHealth::issuer).thenComparing(JwksSourceHealth::uri));
     return all;
   }
 

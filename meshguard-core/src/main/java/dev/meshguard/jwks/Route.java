@@ -16,8 +16,7 @@ import java.util.List;
  * @param hostHeader the `Host` header
  * @param dials what to connect to, in order; names are resolved by DNS when fetching
  * @param tls null for plain HTTP
- * @param via how the host was reached, for explanations: `dns`, ``serviceentry `foo/ext`
- *     (STATIC)``
+ * @param via how the host was reached, for explanations: `dns`, ``serviceentry `foo/ext` (STATIC)``
  */
 record Route(
     String uri,

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -54,8 +53,15 @@ class HttpFetcherFuzzTest {
   @Provide
   Arbitrary<byte[]> answers() {
     Arbitrary<String> status =
-        Arbitraries.of("HTTP/1.1 200 OK", "HTTP/1.0 200", "HTTP/1.1 500 x", "HTTP/2 200", "200 OK",
-            "HTTP/1.1 -1 x", "HTTP/1.1 99999999999 x", "");
+        Arbitraries.of(
+            "HTTP/1.1 200 OK",
+            "HTTP/1.0 200",
+            "HTTP/1.1 500 x",
+            "HTTP/2 200",
+            "200 OK",
+            "HTTP/1.1 -1 x",
+            "HTTP/1.1 99999999999 x",
+            "");
     Arbitrary<String> header =
         Arbitraries.oneOf(
             Arbitraries.integers().between(-5, 5000).map(n -> "Content-Length: " + n),
@@ -106,5 +112,4 @@ class HttpFetcherFuzzTest {
       // the client gave up first
     }
   }
-
 }

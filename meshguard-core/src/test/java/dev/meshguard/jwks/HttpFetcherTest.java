@@ -146,8 +146,7 @@ class HttpFetcherTest {
   void tooManyKeysFail() throws Exception {
     server.on(
         "/jwks", Reply.ok(TestKeys.jwks(TestKeys.key("a"), TestKeys.key("b"), TestKeys.key("c"))));
-    KeySetDownloader strict =
-        new KeySetDownloader(fetcher, OPTIONS.toBuilder().maxKeys(2).build());
+    KeySetDownloader strict = new KeySetDownloader(fetcher, OPTIONS.toBuilder().maxKeys(2).build());
     assertThatThrownBy(() -> strict.keys(route("/jwks"), TIMEOUT))
         .hasMessage("jwks has 3 keys, more than the limit of 2");
     assertThat(downloader.keys(route("/jwks"), TIMEOUT).size()).isEqualTo(3);
@@ -280,8 +279,7 @@ class HttpFetcherTest {
 
   @Test
   void blockedRangesAreRefused() throws Exception {
-    RemoteJwksOptions options =
-        OPTIONS.toBuilder().blockedCidrs(List.of("127.0.0.0/8")).build();
+    RemoteJwksOptions options = OPTIONS.toBuilder().blockedCidrs(List.of("127.0.0.0/8")).build();
     HttpFetcher blocked = new HttpFetcher(AddressPolicy.of(options), InetAddress::getAllByName);
     server.on("/jwks", Reply.ok("{}"));
     assertThatThrownBy(() -> blocked.get(route("/jwks"), TIMEOUT, 1024))

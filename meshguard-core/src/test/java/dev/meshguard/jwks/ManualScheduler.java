@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * Timers that fire only when the test advances the clock, so refresh and stale-window behaviour
- * is tested without sleeping. Fetches run on {@code executor}: inline (deterministic: when {@link
+ * Timers that fire only when the test advances the clock, so refresh and stale-window behaviour is
+ * tested without sleeping. Fetches run on {@code executor}: inline (deterministic: when {@link
  * #advance} returns, the fetches it started are done) or on real threads (concurrency tests).
  */
 final class ManualScheduler implements JwksScheduler {

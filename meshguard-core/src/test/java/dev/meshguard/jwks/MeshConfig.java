@@ -69,8 +69,7 @@ final class MeshConfig {
   }
 
   static DestinationRule hostDestinationRule(String host, DestinationRule.ClientTls tls) {
-    return new DestinationRule(
-        ORIGIN, meta("foo", "dr-" + host), host, tls, List.of(), List.of());
+    return new DestinationRule(ORIGIN, meta("foo", "dr-" + host), host, tls, List.of(), List.of());
   }
 
   static ConfigSet config(List<ServiceEntry> entries, List<DestinationRule> rules) {
@@ -83,17 +82,7 @@ final class MeshConfig {
 
   static JwtRule rule(String issuer, String jwksUri, Duration timeout) {
     return new JwtRule(
-        issuer,
-        List.of(),
-        jwksUri,
-        null,
-        null,
-        null,
-        null,
-        null,
-        List.of(),
-        false,
-        List.of(),
+        issuer, List.of(), jwksUri, null, null, null, null, null, List.of(), false, List.of(),
         timeout);
   }
 }

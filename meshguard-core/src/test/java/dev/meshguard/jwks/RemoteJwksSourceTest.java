@@ -117,8 +117,7 @@ class RemoteJwksSourceTest {
 
   @Test
   void healthFlagsAKeySetThatPublishesSecretKeys() {
-    server.on(
-        "/jwks", Reply.ok("{\"keys\":[" + TestKeys.key("leaky").toJSONString() + "]}"));
+    server.on("/jwks", Reply.ok("{\"keys\":[" + TestKeys.key("leaky").toJSONString() + "]}"));
     inline();
     assertThat(source(url(), TIMEOUT).current().ok()).isTrue();
     assertThat(health().publishesSecretKeys()).isTrue();
@@ -157,7 +156,9 @@ class RemoteJwksSourceTest {
                   callerThreads.add(Thread.currentThread());
                 }
                 started.countDown();
-                return unknownKid ? source.refreshForUnknownKid("kid-" + started) : source.current();
+                return unknownKid
+                    ? source.refreshForUnknownKid("kid-" + started)
+                    : source.current();
               }));
     }
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
@@ -262,9 +263,7 @@ class RemoteJwksSourceTest {
     KeySetLookup rotated = source.refreshForUnknownKid("b");
     assertThat(server.requests()).isEqualTo(2);
     assertThat(rotated.keys().size()).isEqualTo(2);
-    assertThat(TestKeys.verifies(rotated.keys(), TestKeys.token(keyB, TestKeys.ISSUER)))
-        .isTrue();
-
+    assertThat(TestKeys.verifies(rotated.keys(), TestKeys.token(keyB, TestKeys.ISSUER))).isTrue();
 
     // Forged kids cannot make us fetch more than once per 5 s.
     for (int i = 0; i < 20; i++) {
@@ -430,8 +429,7 @@ class RemoteJwksSourceTest {
     int i = 0;
     for (Reply reply : bad) {
       server.on("/bad" + i, reply);
-      JwksSource source =
-          source("http://127.0.0.1:" + server.port() + "/bad" + i, TIMEOUT);
+      JwksSource source = source("http://127.0.0.1:" + server.port() + "/bad" + i, TIMEOUT);
       KeySetLookup lookup = source.current();
       assertFetchFailed(lookup);
       assertThat(lookup.detail()).doesNotContain(secret);

@@ -99,7 +99,8 @@ class RemoteJwksSourcesTest {
             "STATIC",
             List.of(endpoint("127.0.0.1", Map.of("https", https.port()))));
     return config(
-        List.of(se), List.of(destinationRule(HOST, 443, simpleTls(ca, HOST, subjectAltNames, false))));
+        List.of(se),
+        List.of(destinationRule(HOST, 443, simpleTls(ca, HOST, subjectAltNames, false))));
   }
 
   @Test
@@ -205,12 +206,14 @@ class RemoteJwksSourcesTest {
     http.on(
         "/.well-known/openid-configuration",
         Reply.ok("{\"jwks_uri\":\"http://169.254.169.254/latest/meta-data/\"}"));
-    KeySetLookup metadata = sources.remote(rule(issuer, null, TIMEOUT), MeshConfig.empty()).current();
+    KeySetLookup metadata =
+        sources.remote(rule(issuer, null, TIMEOUT), MeshConfig.empty()).current();
     assertFetchFailed(metadata);
     assertThat(metadata.detail()).contains("link-local");
 
     // Istio's sample issuer is not a URL: discovery cannot even start.
-    JwksSource notUrl = sources.remote(rule("testing@secure.istio.io", null, TIMEOUT), MeshConfig.empty());
+    JwksSource notUrl =
+        sources.remote(rule("testing@secure.istio.io", null, TIMEOUT), MeshConfig.empty());
     assertFetchFailed(notUrl.current());
     assertThat(notUrl.description()).contains("not fetched");
 
@@ -292,7 +295,8 @@ class RemoteJwksSourcesTest {
         create(
             RemoteJwksOptions.defaults().toBuilder().evictAfterUnused(Duration.ofHours(1)).build());
     try {
-      JwksSource used = evicting.remote(rule("used", httpUrl("/jwks"), TIMEOUT), MeshConfig.empty());
+      JwksSource used =
+          evicting.remote(rule("used", httpUrl("/jwks"), TIMEOUT), MeshConfig.empty());
       evicting.remote(rule("unused", httpUrl("/jwks"), TIMEOUT), MeshConfig.empty());
       clock.advance(Duration.ofMinutes(50));
       used.current();

@@ -44,7 +44,8 @@ class RouteResolverTest {
     assertThat(route.requestTarget()).isEqualTo("/keys?tenant=a%20b");
     assertThat(route.tls())
         .isEqualTo(
-            new Route.Tls("login.example.com", "login.example.com", List.of(), null, false, "https"));
+            new Route.Tls(
+                "login.example.com", "login.example.com", List.of(), null, false, "https"));
   }
 
   @Test
@@ -56,8 +57,7 @@ class RouteResolverTest {
             List.of(),
             List.of(port(443, "HTTPS", "https"), port(80, "HTTP", "http")),
             "STATIC",
-            List.of(
-                endpoint("127.0.0.1", Map.of("https", 8443)), endpoint("127.0.0.2", Map.of())));
+            List.of(endpoint("127.0.0.1", Map.of("https", 8443)), endpoint("127.0.0.2", Map.of())));
     Route route = resolve(config(List.of(se), List.of()), "https://jwks.example.com/jwks");
     assertThat(route.dials())
         .containsExactly(new Route.Dial("127.0.0.1", 8443), new Route.Dial("127.0.0.2", 443));
@@ -228,7 +228,8 @@ class RouteResolverTest {
         .isInstanceOf(FetchException.class)
         .hasMessage(
             "host `login.example.com` is not declared by a serviceentry (registry-only mode)");
-    assertThat(none.resolve("http://nginx-proxy.foo.svc.cluster.local/jwks").via()).isEqualTo("dns");
+    assertThat(none.resolve("http://nginx-proxy.foo.svc.cluster.local/jwks").via())
+        .isEqualTo("dns");
     assertThat(none.resolve("http://nginx-proxy.foo.svc/jwks").via()).isEqualTo("dns");
 
     ServiceEntry se =
@@ -307,7 +308,8 @@ class RouteResolverTest {
             a.exportTo());
     RouteResolver ra = new RouteResolver(config(List.of(a), List.of()), DEFAULTS);
     RouteResolver rb = new RouteResolver(config(List.of(b), List.of()), DEFAULTS);
-    assertThat(ra.resolve("http://jwks.example.com/")).isEqualTo(rb.resolve("http://jwks.example.com/"));
+    assertThat(ra.resolve("http://jwks.example.com/"))
+        .isEqualTo(rb.resolve("http://jwks.example.com/"));
     assertThat(ra.fingerprint()).isEqualTo(rb.fingerprint());
   }
 }

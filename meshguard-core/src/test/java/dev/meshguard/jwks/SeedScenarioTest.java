@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The FAQ's jwksUri scenarios (testdata/seed-bookinfo), read by the real configuration loader.
- * The external endpoint's address 11.11.0.1 becomes loopback, as the seed README says tests do.
+ * The FAQ's jwksUri scenarios (testdata/seed-bookinfo), read by the real configuration loader. The
+ * external endpoint's address 11.11.0.1 becomes loopback, as the seed README says tests do.
  */
 class SeedScenarioTest {
   private static final String ISSUER = "testing@secure.istio.io";
@@ -84,7 +84,8 @@ class SeedScenarioTest {
                 "  - address: 127.0.0.1\n",
                 "  - address: 127.0.0.1\n    ports:\n      https: " + server.port() + "\n")
             .replace(
-                "        mode: SIMPLE\n", "        mode: SIMPLE\n        caCertificates: " + caFile + "\n");
+                "        mode: SIMPLE\n",
+                "        mode: SIMPLE\n        caCertificates: " + caFile + "\n");
     ConfigSet config = ConfigLoader.loadString(yaml, "external-jwksuri.yaml");
     assertThat(config.hasErrors()).isFalse();
     JwtRule rule = onlyRule(config);
@@ -97,7 +98,8 @@ class SeedScenarioTest {
     assertThat(TestKeys.verifies(lookup.keys(), TestKeys.token(key, ISSUER))).isTrue();
     assertThat(TestKeys.verifies(lookup.keys(), TestKeys.token(otherKey, ISSUER))).isFalse();
     assertThat(source.description())
-        .startsWith("jwksUri `https://127.0.0.1/get_jwks` via serviceentry `foo/external-svc-https`")
+        .startsWith(
+            "jwksUri `https://127.0.0.1/get_jwks` via serviceentry `foo/external-svc-https`")
         .contains("tls from destinationrule `foo/external-svc-https`");
   }
 
@@ -119,7 +121,8 @@ class SeedScenarioTest {
 
   @Test
   void inClusterEndpointThatCannotBeReachedFailsTokensWithFetchFailed() throws IOException {
-    ConfigSet config = ConfigLoader.loadString(seed("sidecar-jwksuri.yaml"), "sidecar-jwksuri.yaml");
+    ConfigSet config =
+        ConfigLoader.loadString(seed("sidecar-jwksuri.yaml"), "sidecar-jwksuri.yaml");
     JwtRule rule = onlyRule(config);
     assertThat(rule.jwksUri()).isEqualTo("http://nginx-proxy.foo.svc.cluster.local:80/get_jwks");
     KeySetLookup lookup = sources.remote(rule, config).current();

@@ -20,9 +20,7 @@ import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 
-/**
- * Signing keys made at test time, their public JWKS, and tokens signed with them.
- */
+/** Signing keys made at test time, their public JWKS, and tokens signed with them. */
 final class TestKeys {
   static final String ISSUER = "https://issuer.example.com";
 
@@ -70,8 +68,7 @@ final class TestKeys {
   /** True when {@code token}'s signature verifies with one of {@code keys}. */
   static boolean verifies(JwkSet keys, String token) {
     try {
-      return JwtVerifier.verifySignature(dev.meshguard.jwt.Jwt.parse(token), keys)
-          == JwtStatus.OK;
+      return JwtVerifier.verifySignature(dev.meshguard.jwt.Jwt.parse(token), keys) == JwtStatus.OK;
     } catch (JwtException e) {
       return false;
     }

@@ -169,7 +169,8 @@ class TlsFetchTest {
 
   @Test
   void unreadableCaFileIsAFailure() {
-    ConfigSet config = configWith(simpleTls(dir.resolve("missing.pem").toString(), null, List.of(), false));
+    ConfigSet config =
+        configWith(simpleTls(dir.resolve("missing.pem").toString(), null, List.of(), false));
     assertThatThrownBy(() -> get(config, "https://" + HOST + "/jwks"))
         .isInstanceOf(FetchException.class)
         .hasMessageContaining("cannot be read");

@@ -11,6 +11,7 @@ import dev.meshguard.jwt.JwtException;
 import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.jwt.JwtVerifier;
 import dev.meshguard.policy.ClaimToHeader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,8 +48,9 @@ public final class Authenticator {
       return new AuthnResult(JwtStatus.OK, null, null, trace);
     }
     if (isCorsPreflight(method, headers)) {
-      trace.add("jwt: CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) skips"
-          + " JWT verification");
+      trace.add(
+          "jwt: CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) skips"
+              + " JWT verification");
       return new AuthnResult(JwtStatus.OK, null, null, trace);
     }
     Evaluation evaluation = new Evaluation(headers, query, nowEpochSeconds, trace);
@@ -138,7 +140,9 @@ public final class Authenticator {
                 + provider.name()
                 + " ("
                 + provider.source()
-                + (provider.issuer().isEmpty() ? ", any issuer" : ", issuer `" + provider.issuer() + "`")
+                + (provider.issuer().isEmpty()
+                    ? ", any issuer"
+                    : ", issuer `" + provider.issuer() + "`")
                 + "): token from "
                 + token.location()
                 + ": "
@@ -258,12 +262,11 @@ public final class Authenticator {
       return node.asBoolean() ? "true" : "false";
     }
     if (node.isNumber()) {
+      // Envoy holds JSON numbers as doubles: integral values in [0, 2^64) print as integers,
+      // everything else (negative, fractional, huge) as C's `%f`, e.g. -3 -> `-3.000000`.
       double d = node.asDouble();
-      if (node.isIntegralNumber() || (d == Math.rint(d) && !Double.isInfinite(d))) {
-        if (node.isIntegralNumber()) {
-          return node.bigIntegerValue().toString();
-        }
-        return String.valueOf((long) d);
+      if (d >= 0 && d < 0x1p64 && d == Math.rint(d)) {
+        return new BigDecimal(d).toBigInteger().toString();
       }
       return String.format(Locale.ROOT, "%f", d);
     }

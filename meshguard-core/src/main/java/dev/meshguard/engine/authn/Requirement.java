@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Istio's JWT requirement tree (what istiod gives Envoy): one provider P0 becomes
- * `any{P0, allow_missing}`; several become `any{P0..Pn, all{any{P0, allow_missing}, ...}}`.
+ * Istio's JWT requirement tree (what istiod gives Envoy): one provider P0 becomes `any{P0,
+ * allow_missing}`; several become `any{P0..Pn, all{any{P0, allow_missing}, ...}}`.
  */
 sealed interface Requirement {
 

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds a provider's tokens the way Envoy's jwt_authn extractor does: headers first (each value
- * on its own; with a prefix, the prefix is searched anywhere in the value and the token starts at
- * the next base64url character), then query parameters (first value, URL-decoded), then cookies.
+ * Finds a provider's tokens the way Envoy's jwt_authn extractor does: headers first (each value on
+ * its own; with a prefix, the prefix is searched anywhere in the value and the token starts at the
+ * next base64url character), then query parameters (first value, URL-decoded), then cookies.
  */
 final class TokenExtractor {
   private static final String TOKEN_CHARS =
@@ -16,7 +16,8 @@ final class TokenExtractor {
 
   private TokenExtractor() {}
 
-  static List<ExtractedToken> extract(JwtProvider provider, HeaderWorkingSet headers, String query) {
+  static List<ExtractedToken> extract(
+      JwtProvider provider, HeaderWorkingSet headers, String query) {
     List<ExtractedToken> tokens = new ArrayList<>(1);
     for (JwtProvider.HeaderLocation location : provider.headerLocations()) {
       for (String value : headers.all(location.name())) {

@@ -108,10 +108,7 @@ public final class Authorizer {
     Match denied = firstMatch(deny, request, trace, "DENY");
     if (denied != null) {
       String reason =
-          "denied by DENY policy `"
-              + denied.policy.qualifiedName()
-              + "` rule "
-              + denied.ruleIndex;
+          "denied by DENY policy `" + denied.policy.qualifiedName() + "` rule " + denied.ruleIndex;
       return new AuthzResult(false, false, denied.policy.qualifiedName(), reason, trace);
     }
     if (allow.isEmpty()) {
@@ -132,7 +129,11 @@ public final class Authorizer {
     }
     StringBuilder names = new StringBuilder();
     for (CompiledPolicy p : allow) {
-      names.append(names.length() == 0 ? "" : ", ").append('`').append(p.qualifiedName()).append('`');
+      names
+          .append(names.length() == 0 ? "" : ", ")
+          .append('`')
+          .append(p.qualifiedName())
+          .append('`');
     }
     return new AuthzResult(
         false, false, null, "no ALLOW policy matched (ALLOW policies: " + names + ")", trace);

@@ -12,8 +12,9 @@ public final class PolicyCompiler {
   private PolicyCompiler() {}
 
   /** The compiled policy, or null when a rule could not be translated (with an error finding). */
-  public static CompiledPolicy compile(AuthorizationPolicy policy, List<Finding> findings) {
-    RuleCompiler compiler = new RuleCompiler(policy.metadata().namespace());
+  public static CompiledPolicy compile(
+      AuthorizationPolicy policy, TrustDomainBundle trustDomains, List<Finding> findings) {
+    RuleCompiler compiler = new RuleCompiler(policy.metadata().namespace(), trustDomains);
     List<CompiledRule> rules = new ArrayList<>();
     boolean ok = true;
     for (int i = 0; i < policy.rules().size(); i++) {

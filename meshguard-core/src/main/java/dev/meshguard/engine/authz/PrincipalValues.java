@@ -87,7 +87,10 @@ final class PrincipalValues {
     return r -> match.test(r.peerUri());
   }
 
-  /** `namespaces` / `source.namespace`: the peer URI contains `/ns/<value>/`; `*` in the value is a wildcard. */
+  /**
+   * `namespaces` / `source.namespace`: the peer URI contains `/ns/<value>/`; `*` in the value is a
+   * wildcard.
+   */
   static Predicate<AuthzRequest> namespace(String value) {
     Pattern pattern = Pattern.compile(".*/ns/" + glob(value) + "/.*");
     return r -> r.peerUri() != null && pattern.matcher(r.peerUri()).matches();

@@ -17,9 +17,11 @@ import java.util.function.Predicate;
  */
 final class RuleCompiler {
   private final String policyNamespace;
+  private final TrustDomainBundle trustDomains;
 
-  RuleCompiler(String policyNamespace) {
+  RuleCompiler(String policyNamespace, TrustDomainBundle trustDomains) {
     this.policyNamespace = policyNamespace;
+    this.trustDomains = trustDomains;
   }
 
   CompiledRule compile(int index, AuthorizationPolicy.Rule rule) {
@@ -55,7 +57,7 @@ final class RuleCompiler {
 
   private List<Matcher> source(String path, AuthorizationPolicy.Source s) {
     List<Matcher> out = new ArrayList<>();
-    pair(out, path, "principals", s.principals(), s.notPrincipals(), PrincipalValues::peerPrincipal);
+    pair(out, path, "principals", s.principals(), s.notPrincipals(), this::peerPrincipal);
     pair(
         out,
         path,
@@ -71,13 +73,7 @@ final class RuleCompiler {
         s.serviceAccounts(),
         s.notServiceAccounts(),
         v -> PrincipalValues.serviceAccount(v, policyNamespace));
-    pair(
-        out,
-        path,
-        "trustDomains",
-        s.trustDomains(),
-        s.notTrustDomains(),
-        PrincipalValues::trustDomain);
+    pair(out, path, "trustDomains", s.trustDomains(), s.notTrustDomains(), this::trustDomain);
     pair(out, path, "ipBlocks", s.ipBlocks(), s.notIpBlocks(), RuleCompiler::sourceIp);
     pair(
         out,
@@ -124,6 +120,24 @@ final class RuleCompiler {
       predicates.add(compile.apply(v));
     }
     return new FieldMatcher(description, predicates, negated);
+  }
+
+  /** A principal value, matched in every trust domain of the bundle. */
+  private Predicate<AuthzRequest> peerPrincipal(String value) {
+    return anyOf(trustDomains.expandPrincipal(value), PrincipalValues::peerPrincipal);
+  }
+
+  private Predicate<AuthzRequest> trustDomain(String value) {
+    return anyOf(trustDomains.expandTrustDomain(value), PrincipalValues::trustDomain);
+  }
+
+  private static Predicate<AuthzRequest> anyOf(
+      List<String> values, Function<String, Predicate<AuthzRequest>> compile) {
+    if (values.size() == 1) {
+      return compile.apply(values.get(0));
+    }
+    List<Predicate<AuthzRequest>> all = values.stream().map(compile).toList();
+    return r -> all.stream().anyMatch(p -> p.test(r));
   }
 
   private static Predicate<AuthzRequest> sourceIp(String value) {
@@ -184,11 +198,11 @@ final class RuleCompiler {
       case "source.namespace":
         return PrincipalValues::namespace;
       case "source.principal":
-        return PrincipalValues::peerPrincipal;
+        return this::peerPrincipal;
       case "source.serviceAccount":
         return v -> PrincipalValues.serviceAccount(v, policyNamespace);
       case "source.trustDomain":
-        return PrincipalValues::trustDomain;
+        return this::trustDomain;
       case "request.auth.principal":
         return PrincipalValues::requestPrincipal;
       case "request.auth.audiences":
@@ -240,7 +254,7 @@ final class RuleCompiler {
   private static Predicate<AuthzRequest> header(String name, String value) {
     Predicate<String> m = StringMatch.of(value, StringMatch.Kind.HEADER)::matches;
     return r -> {
-      List<String> values = r.headers().all(name);
+      List<String> values = r.headerValues(name);
       if (values.isEmpty()) {
         return false;
       }

@@ -39,7 +39,10 @@ class TokenExtractorTest {
   @Test
   void prefixIsFoundAnywhereAndIsCaseSensitive() {
     JwtProvider p =
-        provider(List.of(new JwtProvider.HeaderLocation("authorization", "Bearer ")), List.of(), List.of());
+        provider(
+            List.of(new JwtProvider.HeaderLocation("authorization", "Bearer ")),
+            List.of(),
+            List.of());
     assertThat(TokenExtractor.extract(p, headers("Authorization", "x Bearer a.b.c"), null))
         .extracting(ExtractedToken::token)
         .containsExactly("a.b.c");
@@ -76,13 +79,12 @@ class TokenExtractorTest {
   @Test
   void headersComeBeforeParametersBeforeCookies() {
     JwtProvider p =
-        provider(
-            List.of(new JwtProvider.HeaderLocation("x-h", "")),
-            List.of("q"),
-            List.of("c"));
+        provider(List.of(new JwtProvider.HeaderLocation("x-h", "")), List.of("q"), List.of("c"));
     assertThat(TokenExtractor.extract(p, headers("cookie", "c=3", "x-h", "1"), "q=2"))
         .extracting(t -> t.location().kind())
         .containsExactly(
-            TokenLocation.Kind.HEADER, TokenLocation.Kind.QUERY_PARAMETER, TokenLocation.Kind.COOKIE);
+            TokenLocation.Kind.HEADER,
+            TokenLocation.Kind.QUERY_PARAMETER,
+            TokenLocation.Kind.COOKIE);
   }
 }
