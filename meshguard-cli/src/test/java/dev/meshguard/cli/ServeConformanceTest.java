@@ -289,7 +289,7 @@ class ServeConformanceTest {
   }
 
   /** The client's headers with the decision's removals and additions applied. */
-  private static TreeMap<String, List<String>> expectedUpstreamHeaders(
+  private static Map<String, List<String>> expectedUpstreamHeaders(
       List<Map.Entry<String, String>> sent, Expectation expected) {
     Set<String> removed = new java.util.HashSet<>();
     if (expected.upstreamRemoved() != null) {
@@ -308,7 +308,7 @@ class ServeConformanceTest {
   }
 
   /** Headers by lower-case name, values in order; those the proxy itself manages left out. */
-  private static TreeMap<String, List<String>> headersOf(List<Map.Entry<String, String>> headers) {
+  private static Map<String, List<String>> headersOf(List<Map.Entry<String, String>> headers) {
     TreeMap<String, List<String>> out = new TreeMap<>();
     for (Map.Entry<String, String> h : headers) {
       String n = h.getKey().toLowerCase(Locale.ROOT);
