@@ -92,9 +92,12 @@ public final class SnapshotCompiler {
       RequestAuthentication owner, int index, JwtRule rule, JwksSource inlineKeys) {}
 
   /**
-   * The key source of an inline `jwks`, or null when the rule fetches its keys. JSON that is not a
-   * JWK set is an error (istiod's webhook refuses it); a well-formed set without one key Envoy can
-   * use is a warning and the rule fails closed: every token for it is rejected.
+   * The key source of an inline `jwks`, or null when the rule fetches its keys. A key set that is
+   * not a well-formed JWK set (bad JSON, no `keys`, an unknown `kty`, a missing or non-string
+   * member, bad base64) is an error, as istiod's webhook refuses it. A well-formed set in which
+   * Envoy finds no usable key (an unsupported curve, RSA numbers that make no key) passes the
+   * webhook; Envoy would then refuse its listener. meshguard warns and fails closed: every token
+   * for that rule is rejected, requests without a token go on.
    */
   private static JwksSource inlineKeys(
       RequestAuthentication ra, int index, JwtRule rule, List<Finding> findings) {
@@ -106,15 +109,13 @@ public final class SnapshotCompiler {
       JwkSet keys = JwkSet.parse(rule.jwks());
       if (keys.hasPrivateOrSymmetricKeyMaterial()) {
         findings.add(
-            Finding.warning(ra.origin(), field, "jwks contains private or symmetric key material"));
+            Finding.warning(
+                ra.origin(), field, "jwks contains private or symmetric key material"));
       }
       return JwksSource.fixed(keys, "inline jwks (" + keys.size() + " keys)");
     } catch (JwtException e) {
       JwtStatus status = e.status();
-      boolean notAKeySet =
-          status == JwtStatus.JWKS_PARSE_ERROR
-              || status == JwtStatus.JWKS_NO_KEYS
-              || status == JwtStatus.JWKS_BAD_KEYS;
+      boolean notAKeySet = MALFORMED_JWKS.contains(status);
       String message = "invalid jwks: " + status.message();
       if (notAKeySet) {
         findings.add(Finding.error(ra.origin(), field, message));
@@ -137,6 +138,34 @@ public final class SnapshotCompiler {
       };
     }
   }
+
+  /** Parse failures that mean the text is not a well-formed JWK set (istiod refuses these). */
+  private static final java.util.Set<JwtStatus> MALFORMED_JWKS =
+      java.util.EnumSet.of(
+          JwtStatus.JWKS_PARSE_ERROR,
+          JwtStatus.JWKS_NO_KEYS,
+          JwtStatus.JWKS_BAD_KEYS,
+          JwtStatus.JWKS_MISSING_KTY,
+          JwtStatus.JWKS_BAD_KTY,
+          JwtStatus.JWKS_NOT_IMPLEMENTED_KTY,
+          JwtStatus.JWKS_EC_X_OR_Y_BAD_BASE64,
+          JwtStatus.JWKS_OCT_BAD_BASE64,
+          JwtStatus.JWKS_OKP_X_BAD_BASE64,
+          JwtStatus.JWKS_RSA_KEY_MISSING_N,
+          JwtStatus.JWKS_RSA_KEY_BAD_N,
+          JwtStatus.JWKS_RSA_KEY_MISSING_E,
+          JwtStatus.JWKS_RSA_KEY_BAD_E,
+          JwtStatus.JWKS_EC_KEY_BAD_CRV,
+          JwtStatus.JWKS_EC_KEY_MISSING_X,
+          JwtStatus.JWKS_EC_KEY_BAD_X,
+          JwtStatus.JWKS_EC_KEY_MISSING_Y,
+          JwtStatus.JWKS_EC_KEY_BAD_Y,
+          JwtStatus.JWKS_HMAC_KEY_MISSING_K,
+          JwtStatus.JWKS_HMAC_KEY_BAD_K,
+          JwtStatus.JWKS_OKP_KEY_MISSING_CRV,
+          JwtStatus.JWKS_OKP_KEY_BAD_CRV,
+          JwtStatus.JWKS_OKP_KEY_MISSING_X,
+          JwtStatus.JWKS_OKP_KEY_BAD_X);
 
   private static JwtProvider provider(String name, RuleRef ref, JwksSource keys) {
     JwtRule rule = ref.rule;
