@@ -107,7 +107,8 @@ public final class DemoCommand implements Callable<Integer> {
                     accessLog,
                     null,
                     null,
-                    Map.of("demo", true)),
+                    Map.of("demo", true),
+                    null),
                 Decider.engine(Clock.systemUTC()),
                 System.out,
                 System.err);

@@ -2,10 +2,9 @@ package dev.meshguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 
 /**
  * Runs `meshguard check --json` in this JVM (the same code as the jar's) to compare its decision
@@ -14,20 +13,18 @@ import java.nio.charset.StandardCharsets;
 final class InProcessCheck {
   private InProcessCheck() {}
 
-  static synchronized JsonNode run(String... args) throws IOException {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+  static JsonNode run(String... args) throws IOException {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
     int exit;
-    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setOut(capture);
-      exit = Main.run(args);
-    } finally {
-      System.setOut(original);
+    try (PrintWriter o = new PrintWriter(out);
+        PrintWriter e = new PrintWriter(err)) {
+      exit = Main.run(o, e, args);
     }
-    String out = captured.toString(StandardCharsets.UTF_8).trim();
-    if (exit == Main.EXIT_USAGE || out.isEmpty()) {
-      throw new AssertionError("check failed (exit " + exit + "): " + out);
+    String text = out.toString().trim();
+    if (exit == Main.EXIT_USAGE || text.isEmpty()) {
+      throw new AssertionError("check failed (exit " + exit + "): " + text + "\n" + err);
     }
-    return new ObjectMapper().readTree(out);
+    return new ObjectMapper().readTree(text);
   }
 }

@@ -142,8 +142,16 @@ final class MeshguardProcess implements AutoCloseable {
 
   /** Sends SIGTERM and returns the exit code. */
   int terminate() {
-    process.destroy();
+    sigterm();
     return awaitExit();
+  }
+
+  /**
+   * Sends SIGTERM. Through the process handle: {@code Process.destroy()} would also close our ends
+   * of its output pipes, and what it prints while stopping would be lost.
+   */
+  void sigterm() {
+    process.toHandle().destroy();
   }
 
   int awaitExit() {

@@ -30,16 +30,25 @@ final class RawHttp {
 
   /** Sends {@code request} on a new connection and reads one response. */
   static Response exchange(InetSocketAddress to, String request) throws IOException {
+    return exchange(to, request, false);
+  }
+
+  /** As {@link #exchange(InetSocketAddress, String)}; {@code head}: the response has no body. */
+  static Response exchange(InetSocketAddress to, String request, boolean head) throws IOException {
     try (Socket s = new Socket(to.getAddress(), to.getPort())) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
       out.write(request.getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      return read(s.getInputStream());
+      return read(s.getInputStream(), head);
     }
   }
 
   static Response read(InputStream in) throws IOException {
+    return read(in, false);
+  }
+
+  static Response read(InputStream in, boolean head) throws IOException {
     String status = line(in);
     if (status == null) {
       throw new IOException("connection closed without a response");
@@ -50,10 +59,13 @@ final class RawHttp {
       int c = l.indexOf(':');
       headers.add(Map.entry(l.substring(0, c).trim(), l.substring(c + 1).trim()));
     }
-    Response head = new Response(Integer.parseInt(status.split(" ")[1]), headers, "");
+    Response partial = new Response(Integer.parseInt(status.split(" ", -1)[1]), headers, "");
+    if (head) {
+      return partial;
+    }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    String te = head.header("transfer-encoding");
-    String cl = head.header("content-length");
+    String te = partial.header("transfer-encoding");
+    String cl = partial.header("content-length");
     if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
       int n;
       while ((n = Integer.parseInt(line(in).trim(), 16)) > 0) {
@@ -64,7 +76,7 @@ final class RawHttp {
     } else if (cl != null) {
       body.write(in.readNBytes(Integer.parseInt(cl)));
     }
-    return new Response(head.status(), headers, body.toString(StandardCharsets.UTF_8));
+    return new Response(partial.status(), headers, body.toString(StandardCharsets.UTF_8));
   }
 
   private static String line(InputStream in) throws IOException {

@@ -9,6 +9,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -19,6 +22,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 final class RawUpstream implements AutoCloseable {
   private final ServerSocket server;
   final BlockingQueue<String> requestLines = new LinkedBlockingQueue<>();
+  final BlockingQueue<Received> requests = new LinkedBlockingQueue<>();
+
+  /** A request as received: its request line and its header lines, split at the first `:`. */
+  record Received(String requestLine, List<Map.Entry<String, String>> headers) {}
 
   RawUpstream() throws IOException {
     server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
@@ -53,13 +60,20 @@ final class RawUpstream implements AutoCloseable {
         if (requestLine == null) {
           return;
         }
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
         String h;
         while ((h = line(in)) != null && !h.isEmpty()) {
-          // headers are not needed here
+          int colon = h.indexOf(':');
+          headers.add(Map.entry(h.substring(0, colon), h.substring(colon + 1).trim()));
         }
         requestLines.add(requestLine);
-        out.write(
-            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+        requests.add(new Received(requestLine, headers));
+        // a response to HEAD has no body, whatever its Content-Length says
+        String response =
+            requestLine.startsWith("HEAD ")
+                ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
+                : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        out.write(response.getBytes(StandardCharsets.US_ASCII));
         out.flush();
       }
     } catch (IOException e) {
@@ -69,7 +83,7 @@ final class RawUpstream implements AutoCloseable {
 
   /** The request target of a recorded request line. */
   static String target(String requestLine) {
-    return requestLine.split(" ")[1];
+    return requestLine.split(" ", -1)[1];
   }
 
   private static String line(InputStream in) throws IOException {

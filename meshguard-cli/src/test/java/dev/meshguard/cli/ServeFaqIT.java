@@ -124,6 +124,29 @@ class ServeFaqIT {
   }
 
   @Test
+  void theJarCarriesNoSigningKey() throws Exception {
+    // security row 7: only the demo's public key and token ship; never a private key to sign with
+    String samplePrivateKeyStart = "MIIEowIBAAKCAQEAxAE7eB6qugXyCAG3yhh7pkDkT65pHymX";
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(MeshguardProcess.jar().toFile())) {
+      for (java.util.zip.ZipEntry e : java.util.Collections.list(jar.entries())) {
+        if (e.isDirectory()) {
+          continue;
+        }
+        String text;
+        try (java.io.InputStream in = jar.getInputStream(e)) {
+          text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        assertThat(text).as(e.getName()).doesNotContain(samplePrivateKeyStart);
+        if (!e.getName().endsWith(".class")) {
+          // class files may name PEM markers (Netty's TLS code); resources must not hold keys
+          assertThat(text).as(e.getName()).doesNotContain("PRIVATE KEY-----");
+          assertThat(text).as(e.getName()).doesNotContainPattern("\"d\"\\s*:\\s*\"");
+        }
+      }
+    }
+  }
+
+  @Test
   void refusesTheDemoKeyWithoutExplicitConsent() {
     try (MeshguardProcess p =
         MeshguardProcess.start(

@@ -37,6 +37,7 @@ class ServeJwtIT {
   private static EchoUpstream upstream;
   private static MeshguardProcess serve;
   private static InetSocketAddress proxy;
+  private static InetSocketAddress admin;
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -87,8 +88,11 @@ class ServeJwtIT {
             "--listen",
             "127.0.0.1:0",
             "--access-log",
-            "off");
+            "off",
+            "--admin",
+            "127.0.0.1:0");
     proxy = serve.listenAddress();
+    admin = serve.adminAddress();
   }
 
   @AfterAll
@@ -150,7 +154,7 @@ class ServeJwtIT {
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode got = upstream.received.poll(10, TimeUnit.SECONDS);
     assertThat(EchoUpstream.header(got, "authorization")).as("token header removed").isNull();
-    assertThat(EchoUpstream.header(got, "x-jwt-payload")).isEqualTo(token.split("\\.")[1]);
+    assertThat(EchoUpstream.header(got, "x-jwt-payload")).isEqualTo(token.split("\\.", -1)[1]);
     assertThat(EchoUpstream.header(got, "x-jwt-sub")).isEqualTo("alice");
     assertThat(got.get("headers").toString()).doesNotContain("forged").doesNotContain("admin");
   }
@@ -226,7 +230,7 @@ class ServeJwtIT {
 
   @Test
   void headerNotJson() throws Exception {
-    String[] parts = validToken().split("\\.");
+    String[] parts = validToken().split("\\.", -1);
     String header =
         Base64.getUrlEncoder()
             .withoutPadding()
@@ -237,7 +241,7 @@ class ServeJwtIT {
 
   @Test
   void payloadNotJson() throws Exception {
-    String[] parts = validToken().split("\\.");
+    String[] parts = validToken().split("\\.", -1);
     String payload =
         Base64.getUrlEncoder()
             .withoutPadding()
@@ -257,8 +261,41 @@ class ServeJwtIT {
   }
 
   @Test
+  void adminShowsRemoteKeyHealthAndJwtFailureMetrics() throws Exception {
+    String token =
+        TOKENS.sign(
+            TestTokens.KID, TOKENS.claims().issuer("https://remote.meshguard.test").build());
+    assertThat(withToken(token).statusCode()).isEqualTo(401);
+    assertThat(withToken("abc.def").statusCode()).isEqualTo(401);
+    upstream.received.clear();
+    String dump =
+        CLIENT
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin.getPort() + "/config_dump"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    JsonNode jwks = EchoUpstream.JSON.readTree(dump).get("jwks");
+    assertThat(jwks).hasSize(1);
+    assertThat(jwks.get(0).get("issuer").asText()).isEqualTo("https://remote.meshguard.test");
+    assertThat(jwks.get(0).get("status").asText()).isEqualTo("FAILED");
+    String metrics =
+        CLIENT
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin.getPort() + "/stats/prometheus"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("meshguard_jwt_failures_total{reason=\"JWKS_FETCH_FAIL\"}")
+        .contains("meshguard_jwt_failures_total{reason=\"JWT_BAD_FORMAT\"}");
+  }
+
+  @Test
   void servesAndCheckAgreeOnEveryClass() throws Exception {
-    Path config = Files.list(dir).filter(p -> p.toString().endsWith(".yaml")).findFirst().get();
+    Path config = dir.resolve("jwt.yaml");
     List<String> tokens =
         List.of(
             validToken(),

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The admin listener: `/healthz/ready`, `/stats/prometheus`, `/config_dump`. Low traffic, so the
@@ -34,18 +35,21 @@ public final class AdminServer implements Closeable {
   private final ProxyMetrics metrics;
   private final BooleanSupplier draining;
   private final Map<String, Object> info;
+  private final Supplier<Map<String, Object>> live;
 
   private AdminServer(
       InetSocketAddress address,
       LiveConfig config,
       ProxyMetrics metrics,
       BooleanSupplier draining,
-      Map<String, Object> info)
+      Map<String, Object> info,
+      Supplier<Map<String, Object>> live)
       throws IOException {
     this.config = config;
     this.metrics = metrics;
     this.draining = draining;
     this.info = Map.copyOf(info);
+    this.live = live;
     this.server = HttpServer.create(address, 64);
     this.executor =
         Executors.newSingleThreadExecutor(
@@ -64,19 +68,21 @@ public final class AdminServer implements Closeable {
    *
    * @param draining true once shutdown began: readiness then fails so load balancers move away
    * @param info fixed facts shown in `/config_dump` (upstream, listen address, demo keys...)
+   * @param live facts computed at each `/config_dump` (e.g. remote key health), or null
    */
   public static AdminServer start(
       InetSocketAddress address,
       LiveConfig config,
       ProxyMetrics metrics,
       BooleanSupplier draining,
-      Map<String, Object> info)
+      Map<String, Object> info,
+      Supplier<Map<String, Object>> live)
       throws IOException {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(draining, "draining");
-    return new AdminServer(address, config, metrics, draining, info);
+    return new AdminServer(address, config, metrics, draining, info, live);
   }
 
   public InetSocketAddress address() {
@@ -111,6 +117,9 @@ public final class AdminServer implements Closeable {
   String configDump() throws JsonProcessingException {
     Map<String, Object> out = new LinkedHashMap<>();
     out.putAll(info);
+    if (live != null) {
+      out.putAll(live.get());
+    }
     out.put("config", config.current().dump());
     List<Map<String, Object>> findings = new ArrayList<>();
     for (Finding f : config.findings()) {

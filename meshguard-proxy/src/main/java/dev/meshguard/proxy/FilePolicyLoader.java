@@ -59,14 +59,21 @@ public record FilePolicyLoader(
       errors.addAll(errorLines(config.findings()));
       return LoadResult.rejected(config.findings(), errors);
     }
-    PolicySnapshot snapshot = SnapshotCompiler.compile(config, mesh, workload, jwksSources);
+    List<Object> remote = new ArrayList<>();
+    JwksSources recording =
+        (rule, cfg) -> {
+          var source = jwksSources.remote(rule, cfg);
+          remote.add(source);
+          return source;
+        };
+    PolicySnapshot snapshot = SnapshotCompiler.compile(config, mesh, workload, recording);
     if (snapshot.hasErrors()) {
       errors.addAll(errorLines(snapshot.findings()));
     }
     if (!errors.isEmpty()) {
       return LoadResult.rejected(snapshot.findings(), errors);
     }
-    return LoadResult.accepted(snapshot, snapshot.findings());
+    return LoadResult.accepted(snapshot, snapshot.findings(), !remote.isEmpty());
   }
 
   private static List<String> errorLines(List<Finding> findings) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Everything `serve` runs, wired together: the configuration in force with its watcher, the proxy,
@@ -27,6 +28,7 @@ public final class Gateway implements Closeable {
    *     null disables watching
    * @param tls the listener's TLS, or null for plain HTTP
    * @param info fixed facts shown in `/config_dump`
+   * @param live facts computed at each `/config_dump` (remote key health), or null
    */
   public record Settings(
       ProxyOptions proxy,
@@ -34,7 +36,8 @@ public final class Gateway implements Closeable {
       String accessLog,
       Duration reloadPollInterval,
       SslContext tls,
-      Map<String, Object> info) {
+      Map<String, Object> info,
+      Supplier<Map<String, Object>> live) {
     public Settings {
       Objects.requireNonNull(proxy, "proxy");
       info = Map.copyOf(info);
@@ -85,14 +88,16 @@ public final class Gateway implements Closeable {
     try {
       proxy =
           ProxyServer.start(
-              settings.proxy(), config::current, decider, metrics, accessLog, settings.tls());
+              settings.proxy(), config::active, decider, metrics, accessLog, settings.tls());
       if (settings.admin() != null) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("listen", proxy.address().toString());
         info.put("upstream", settings.proxy().upstream().toString());
         info.putAll(settings.info());
         ProxyServer p = proxy;
-        admin = AdminServer.start(settings.admin(), config, metrics, p::draining, info);
+        admin =
+            AdminServer.start(
+                settings.admin(), config, metrics, p::draining, info, settings.live());
       }
     } catch (IOException | RuntimeException e) {
       if (proxy != null) {

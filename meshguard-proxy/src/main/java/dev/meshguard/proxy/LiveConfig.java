@@ -37,8 +37,8 @@ public final class LiveConfig {
   private volatile ReloadStatus lastReload;
   private volatile ReloadStatus lastError;
 
-  /** The snapshot with the findings that came with it, swapped together. */
-  private record State(PolicySnapshot snapshot, List<Finding> findings) {}
+  /** The policy in force with the findings that came with it, swapped together. */
+  private record State(ActivePolicy active, List<Finding> findings) {}
 
   /**
    * @param initial the first load, which must be {@link LoadResult#ok()}
@@ -53,11 +53,20 @@ public final class LiveConfig {
     if (!initial.ok()) {
       throw new IllegalArgumentException("the initial configuration has errors");
     }
-    this.state = new AtomicReference<>(new State(initial.snapshot(), initial.findings()));
+    this.state = new AtomicReference<>(state(initial));
+  }
+
+  private static State state(LoadResult result) {
+    return new State(new ActivePolicy(result.snapshot(), result.remoteKeys()), result.findings());
   }
 
   public PolicySnapshot current() {
-    return state.get().snapshot();
+    return state.get().active().snapshot();
+  }
+
+  /** The snapshot in force and whether deciding with it may block. */
+  public ActivePolicy active() {
+    return state.get().active();
   }
 
   /** Findings of the configuration in force. */
@@ -89,7 +98,7 @@ public final class LiveConfig {
     }
     Instant now = clock.instant();
     if (result.ok()) {
-      state.set(new State(result.snapshot(), result.findings()));
+      state.set(state(result));
       lastReload = new ReloadStatus(now, true, List.of());
       metrics.reload(true);
       log.println("meshguard: configuration reloaded");

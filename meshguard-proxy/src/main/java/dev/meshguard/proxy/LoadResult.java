@@ -10,8 +10,11 @@ import java.util.List;
  * @param snapshot the compiled snapshot, or null when the configuration was rejected
  * @param findings every finding (errors and warnings), for `/config_dump`
  * @param errors why the configuration was rejected, one line each (empty when accepted)
+ * @param remoteKeys whether some JWT rule of the snapshot fetches its keys (see {@link
+ *     ActivePolicy#mayBlock()})
  */
-public record LoadResult(PolicySnapshot snapshot, List<Finding> findings, List<String> errors) {
+public record LoadResult(
+    PolicySnapshot snapshot, List<Finding> findings, List<String> errors, boolean remoteKeys) {
   public LoadResult {
     findings = List.copyOf(findings);
     errors = List.copyOf(errors);
@@ -20,12 +23,19 @@ public record LoadResult(PolicySnapshot snapshot, List<Finding> findings, List<S
     }
   }
 
+  /** An accepted configuration; {@code remoteKeys} says whether deciding may block. */
+  public static LoadResult accepted(
+      PolicySnapshot snapshot, List<Finding> findings, boolean remoteKeys) {
+    return new LoadResult(snapshot, findings, List.of(), remoteKeys);
+  }
+
+  /** An accepted configuration whose keys may be fetched (the safe assumption). */
   public static LoadResult accepted(PolicySnapshot snapshot, List<Finding> findings) {
-    return new LoadResult(snapshot, findings, List.of());
+    return accepted(snapshot, findings, true);
   }
 
   public static LoadResult rejected(List<Finding> findings, List<String> errors) {
-    return new LoadResult(null, findings, errors);
+    return new LoadResult(null, findings, errors, false);
   }
 
   public boolean ok() {

@@ -58,6 +58,9 @@ import javax.net.ssl.SSLSession;
 final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final String MALFORMED = "MALFORMED";
 
+  /** Decoded messages queued behind the current exchange before reading pauses. */
+  private static final int MAX_PIPELINED = 16;
+
   private final ProxyRuntime rt;
   private final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
@@ -167,10 +170,14 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
     boolean want;
     if (exchange == null) {
       want = !closeAfterExchange;
+    } else if (exchange.requestComplete) {
+      // only a pipelined request can follow: keep reading (no interest-op churn per request)
+      // while the queue of those stays small
+      want = !closeAfterExchange && pending.size() < MAX_PIPELINED;
     } else {
+      // a body: read it only as fast as the upstream takes it, never before it is allowed
       want =
           exchange.phase == Phase.FORWARDING
-              && !exchange.requestComplete
               && exchange.upstream != null
               && exchange.upstream.isWritable();
     }
@@ -239,9 +246,28 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       ex.reject(400, "Bad Request", MALFORMED, e.getMessage());
       return;
     }
-    ctx.channel().config().setAutoRead(false);
-    PolicySnapshot snapshot = rt.snapshots.get();
+    ActivePolicy policy = rt.policies.get();
+    PolicySnapshot snapshot = policy.snapshot();
     CheckRequest check = ex.prepared.check();
+    if (!policy.mayBlock()) {
+      // still on this loop, but after the current read is drained: a request's end usually
+      // arrives with its headers, and a local reply must know whether the body was complete
+      ctx.executor()
+          .execute(
+              () -> {
+                if (exchange != ex || closed) {
+                  return;
+                }
+                Decision d;
+                try {
+                  d = rt.decider.decide(snapshot, check);
+                } catch (RuntimeException e) {
+                  d = null;
+                }
+                ex.onDecision(d);
+              });
+      return;
+    }
     EventLoop loop = ctx.channel().eventLoop();
     try {
       rt.decisions.execute(

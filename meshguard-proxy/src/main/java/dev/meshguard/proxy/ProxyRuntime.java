@@ -1,6 +1,5 @@
 package dev.meshguard.proxy;
 
-import dev.meshguard.engine.PolicySnapshot;
 import io.netty.channel.group.ChannelGroup;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -10,7 +9,7 @@ final class ProxyRuntime {
   final ProxyOptions options;
   final RequestPreparer preparer;
   final UpstreamPool pool;
-  final Supplier<PolicySnapshot> snapshots;
+  final Supplier<ActivePolicy> policies;
   final Decider decider;
   final ExecutorService decisions;
   final ProxyMetrics metrics;
@@ -21,7 +20,7 @@ final class ProxyRuntime {
   ProxyRuntime(
       ProxyOptions options,
       UpstreamPool pool,
-      Supplier<PolicySnapshot> snapshots,
+      Supplier<ActivePolicy> policies,
       Decider decider,
       ExecutorService decisions,
       ProxyMetrics metrics,
@@ -30,7 +29,7 @@ final class ProxyRuntime {
     this.options = options;
     this.preparer = new RequestPreparer(options.numTrustedProxies());
     this.pool = pool;
-    this.snapshots = snapshots;
+    this.policies = policies;
     this.decider = decider;
     this.decisions = decisions;
     this.metrics = metrics;

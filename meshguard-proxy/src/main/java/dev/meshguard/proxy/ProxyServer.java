@@ -1,6 +1,5 @@
 package dev.meshguard.proxy;
 
-import dev.meshguard.engine.PolicySnapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -48,7 +47,7 @@ public final class ProxyServer implements Closeable {
 
   private ProxyServer(
       ProxyOptions options,
-      Supplier<PolicySnapshot> snapshots,
+      Supplier<ActivePolicy> policies,
       Decider decider,
       ProxyMetrics metrics,
       AccessLog accessLog,
@@ -76,7 +75,7 @@ public final class ProxyServer implements Closeable {
       throw new IOException("upstream `" + options.upstream() + "`: " + e.getMessage(), e);
     }
     this.runtime =
-        new ProxyRuntime(options, pool, snapshots, decider, decisions, metrics, accessLog, clients);
+        new ProxyRuntime(options, pool, policies, decider, decisions, metrics, accessLog, clients);
     HttpDecoderConfig decoderConfig = decoderConfig(options);
     ServerBootstrap b =
         new ServerBootstrap()
@@ -136,23 +135,23 @@ public final class ProxyServer implements Closeable {
   /**
    * Binds the listener and starts serving.
    *
-   * @param snapshots the configuration in force, read once per request
+   * @param policies the configuration in force, read once per request
    * @param serverTls TLS for the listener, or null for plain HTTP
    */
   public static ProxyServer start(
       ProxyOptions options,
-      Supplier<PolicySnapshot> snapshots,
+      Supplier<ActivePolicy> policies,
       Decider decider,
       ProxyMetrics metrics,
       AccessLog accessLog,
       SslContext serverTls)
       throws IOException {
     Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(snapshots, "snapshots");
+    Objects.requireNonNull(policies, "policies");
     Objects.requireNonNull(decider, "decider");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(accessLog, "accessLog");
-    return new ProxyServer(options, snapshots, decider, metrics, accessLog, serverTls);
+    return new ProxyServer(options, policies, decider, metrics, accessLog, serverTls);
   }
 
   /** The bound listener address (the real port when 0 was asked for). */

@@ -50,7 +50,8 @@ class AdminServerTest {
             config,
             metrics,
             draining::get,
-            Map.of("upstream", "http://u:1"))) {
+            Map.of("upstream", "http://u:1"),
+            () -> Map.of("jwks", java.util.List.of(Map.of("issuer", "i", "status", "FRESH"))))) {
       HttpResponse<String> ready = get(admin, "/healthz/ready");
       assertThat(ready.statusCode()).isEqualTo(200);
 
@@ -66,6 +67,7 @@ class AdminServerTest {
       assertThat(dump.statusCode()).isEqualTo(200);
       JsonNode j = new ObjectMapper().readTree(dump.body());
       assertThat(j.get("upstream").asText()).isEqualTo("http://u:1");
+      assertThat(j.get("jwks").get(0).get("status").asText()).isEqualTo("FRESH");
       assertThat(j.get("config").get("workload").get("namespace").asText()).isEqualTo("default");
       assertThat(j.get("findings").get(0).get("severity").asText()).isEqualTo("WARNING");
       assertThat(j.get("last_reload_error").get("errors").get(0).asText())

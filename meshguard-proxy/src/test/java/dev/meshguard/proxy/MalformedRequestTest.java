@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * each gets 400/414/431, the connection closes, and nothing reaches the engine or the upstream.
  * Runs the production client pipeline in an {@link EmbeddedChannel}, without sockets.
  */
+@SuppressWarnings("StringConcatToTextBlock") // requests are CRLF wire text
 class MalformedRequestTest {
   private static final String BIG = "a".repeat(70 * 1024);
 
@@ -36,13 +37,14 @@ class MalformedRequestTest {
   static void runtime() throws IOException {
     ProxyOptions options =
         ProxyOptions.builder(
-                new InetSocketAddress("127.0.0.1", 0), UpstreamTarget.parse("http://127.0.0.1:9"))
+                new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+                UpstreamTarget.parse("http://127.0.0.1:9"))
             .build();
     runtime =
         new ProxyRuntime(
             options,
             new UpstreamPool(options),
-            TestDecisions::emptySnapshot,
+            () -> new ActivePolicy(TestDecisions.emptySnapshot(), true),
             TestDecisions::byPath,
             new RecordingExecutor(),
             new ProxyMetrics(),

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("StringConcatToTextBlock") // requests are CRLF wire text
 class ProxyServerTest {
   private TestUpstream upstream;
   private ProxyHarness h;
@@ -261,6 +262,47 @@ class ProxyServerTest {
   }
 
   @Test
+  void decidesOnTheEventLoopWhenNothingCanBlock() throws Exception {
+    BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+    try (ProxyHarness p =
+            new ProxyHarness(
+                upstream.target(),
+                (s, r) -> {
+                  threads.add(Thread.currentThread().getName());
+                  return TestDecisions.byPath(s, r);
+                },
+                b -> {},
+                false);
+        RawHttp c = p.raw()) {
+      c.send(
+          "GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
+              + "GET /deny HTTP/1.1\r\nHost: a\r\n\r\n"
+              + "GET /c HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(c.read().status()).isEqualTo(200);
+      assertThat(c.read().status()).isEqualTo(403);
+      assertThat(json(c.read().text()).get("uri").asText()).isEqualTo("/c");
+    }
+    assertThat(threads).hasSize(3).allSatisfy(t -> assertThat(t).startsWith("meshguard-io"));
+  }
+
+  @Test
+  void decidesOffTheEventLoopWhenKeysMayBeFetched() throws Exception {
+    BlockingQueue<String> threads = new LinkedBlockingQueue<>();
+    try (ProxyHarness p =
+        new ProxyHarness(
+            upstream.target(),
+            (s, r) -> {
+              threads.add(Thread.currentThread().getName());
+              return TestDecisions.byPath(s, r);
+            },
+            b -> {},
+            true)) {
+      assertThat(p.get("/x").statusCode()).isEqualTo(200);
+    }
+    assertThat(threads.poll()).startsWith("meshguard-decide");
+  }
+
+  @Test
   void streamsBodiesBothWaysWithoutWaitingForTheirEnd() throws Exception {
     // a byte-level upstream: the JDK server would not hand out a chunk before the next one starts
     CountDownLatch upstreamGotFirstPart = new CountDownLatch(1);
@@ -301,9 +343,8 @@ class ProxyServerTest {
         assertThat(upstreamGotFirstPart.await(20, TimeUnit.SECONDS)).isTrue();
         c.send("6\r\n world\r\n0\r\n\r\n");
         assertThat(c.line()).isEqualTo("HTTP/1.1 200 OK");
-        String line;
         boolean chunked = false;
-        while (!(line = c.line()).isEmpty()) {
+        for (String line = c.line(); !line.isEmpty(); line = c.line()) {
           chunked |= line.equalsIgnoreCase("transfer-encoding: chunked");
         }
         assertThat(chunked).isTrue();

@@ -20,7 +20,7 @@ final class RawHttp implements AutoCloseable {
 
   /** One parsed response. */
   record Response(
-      String version, int status, List<Map.Entry<String, String>> headers, byte[] body) {
+      String version, int status, List<Map.Entry<String, String>> headers, String text) {
     String header(String name) {
       for (Map.Entry<String, String> e : headers) {
         if (e.getKey().equalsIgnoreCase(name)) {
@@ -28,10 +28,6 @@ final class RawHttp implements AutoCloseable {
         }
       }
       return null;
-    }
-
-    String text() {
-      return new String(body, StandardCharsets.UTF_8);
     }
   }
 
@@ -66,7 +62,7 @@ final class RawHttp implements AutoCloseable {
       headers.add(Map.entry(l.substring(0, colon).trim(), l.substring(colon + 1).trim()));
     }
     int status = Integer.parseInt(parts[1]);
-    Response partial = new Response(parts[0], status, headers, new byte[0]);
+    Response partial = new Response(parts[0], status, headers, "");
     if (head || status == 204 || status == 304 || status < 200) {
       return partial;
     }
@@ -76,7 +72,7 @@ final class RawHttp implements AutoCloseable {
     if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
       while (true) {
         String size = line();
-        int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+        int n = Integer.parseInt(size.split(";", -1)[0].trim(), 16);
         if (n == 0) {
           while ((l = line()) != null && !l.isEmpty()) {
             // trailers
@@ -91,7 +87,7 @@ final class RawHttp implements AutoCloseable {
     } else {
       body.write(in.readAllBytes());
     }
-    return new Response(parts[0], status, headers, body.toByteArray());
+    return new Response(parts[0], status, headers, body.toString(StandardCharsets.UTF_8));
   }
 
   Response read() throws IOException {

@@ -30,7 +30,7 @@ final class TestUpstream implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the upstream received. */
-  record Received(String method, String uri, List<Map.Entry<String, String>> headers, byte[] body) {
+  record Received(String method, String uri, List<Map.Entry<String, String>> headers, String body) {
     String header(String name) {
       for (Map.Entry<String, String> e : headers) {
         if (e.getKey().equalsIgnoreCase(name)) {
@@ -77,7 +77,7 @@ final class TestUpstream implements AutoCloseable {
                           ? ""
                           : "?" + exchange.getRequestURI().getRawQuery()),
                   headerList(exchange.getRequestHeaders()),
-                  new byte[0]));
+                  ""));
           handler.handle(exchange);
         });
     return this;
@@ -93,7 +93,10 @@ final class TestUpstream implements AutoCloseable {
                 : "?" + exchange.getRequestURI().getRawQuery());
     Received r =
         new Received(
-            exchange.getRequestMethod(), uri, headerList(exchange.getRequestHeaders()), body);
+            exchange.getRequestMethod(),
+            uri,
+            headerList(exchange.getRequestHeaders()),
+            new String(body, StandardCharsets.UTF_8));
     received.add(r);
     byte[] json = JSON.writeValueAsBytes(echoJson(r));
     exchange.getResponseHeaders().set("content-type", "application/json");
@@ -155,7 +158,7 @@ final class TestUpstream implements AutoCloseable {
       hs.add(List.of(e.getKey(), e.getValue()));
     }
     m.put("headers", hs);
-    m.put("body", new String(r.body(), StandardCharsets.UTF_8));
+    m.put("body", r.body());
     return m;
   }
 }

@@ -1,0 +1,361 @@
+package dev.meshguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshguard.conformance.Corpus;
+import dev.meshguard.conformance.CorpusCase;
+import dev.meshguard.conformance.CorpusRequest;
+import dev.meshguard.conformance.Expectation;
+import dev.meshguard.conformance.PendingEngineFixes;
+import dev.meshguard.conformance.Placeholders;
+import dev.meshguard.engine.Workload;
+import dev.meshguard.jwks.RemoteJwksOptions;
+import dev.meshguard.jwks.RemoteJwksSources;
+import dev.meshguard.proxy.AccessLog;
+import dev.meshguard.proxy.AccessLogEntry;
+import dev.meshguard.proxy.ActivePolicy;
+import dev.meshguard.proxy.Decider;
+import dev.meshguard.proxy.FilePolicyLoader;
+import dev.meshguard.proxy.LoadResult;
+import dev.meshguard.proxy.ProxyMetrics;
+import dev.meshguard.proxy.ProxyOptions;
+import dev.meshguard.proxy.ProxyServer;
+import dev.meshguard.proxy.UpstreamTarget;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the conformance corpus of meshguard-core through the `serve` data plane over real sockets:
+ * the proxy of `serve` (in this JVM, so that the corpus' clock and per-case configuration can be
+ * set without a process per request) in front of a byte-level upstream. A request is written as raw
+ * HTTP/1.1; what is compared is what goes over the wire: the status, the denial body and headers,
+ * the path and headers the upstream receives, and the access log's reason, policy and principal.
+ *
+ * <p>Requests that cannot be expressed over one plain-text connection from 127.0.0.1 (another peer
+ * address, an mTLS principal, SNI, https, a known destination address or port, pseudo-headers or
+ * bytes not allowed on the wire) are skipped, and the decision trace is not compared: `check`
+ * covers those with the same expectations.
+ */
+class ServeConformanceTest {
+  private static final Set<String> PROXY_HEADERS =
+      Set.of(
+          "x-forwarded-for",
+          "x-forwarded-proto",
+          "x-request-id",
+          "content-length",
+          "host",
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "x-forwarded-client-cert");
+
+  @TempDir static Path dir;
+  private static RawUpstream upstream;
+  private static RemoteJwksSources jwks;
+  private static final AtomicReference<Instant> now = new AtomicReference<>(Instant.EPOCH);
+  private static final AtomicReference<ActivePolicy> policy = new AtomicReference<>();
+  private static final BlockingQueue<AccessLogEntry> log = new LinkedBlockingQueue<>();
+  private static final Map<Integer, ProxyServer> proxies = new HashMap<>();
+  private static final Map<CorpusCase, LoadResult> loaded = new HashMap<>();
+
+  /** A clock the test moves to each request's `now`. */
+  private static final Clock CLOCK =
+      new Clock() {
+        @Override
+        public ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+          return this;
+        }
+
+        @Override
+        public Instant instant() {
+          return now.get();
+        }
+      };
+
+  @BeforeAll
+  static void start() throws IOException {
+    upstream = new RawUpstream();
+    jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    proxies.values().forEach(p -> p.shutdown(Duration.ZERO));
+    jwks.close();
+    upstream.close();
+  }
+
+  /** One proxy per `numTrustedProxies`, which is a listener setting in `serve`. */
+  private static synchronized ProxyServer proxy(int trustedHops) {
+    return proxies.computeIfAbsent(
+        trustedHops,
+        n -> {
+          try {
+            return ProxyServer.start(
+                ProxyOptions.builder(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        UpstreamTarget.parse(upstream.url()))
+                    .numTrustedProxies(n)
+                    .ioThreads(1)
+                    .decisionThreads(1)
+                    .build(),
+                policy::get,
+                Decider.engine(CLOCK),
+                new ProxyMetrics(),
+                new AccessLog() {
+                  @Override
+                  public void log(AccessLogEntry entry) {
+                    log.add(entry);
+                  }
+                },
+                null);
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  @TestFactory
+  Stream<DynamicTest> corpus() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (CorpusCase c : Corpus.load()) {
+      if (!c.configErrors().isEmpty()) {
+        String name = c.displayName() + " :: config";
+        tests.add(
+            DynamicTest.dynamicTest(
+                name, () -> PendingEngineFixes.run(name, () -> assertRefused(c))));
+        continue;
+      }
+      for (CorpusRequest r : c.requests()) {
+        String name = c.displayName() + " :: " + r.name();
+        tests.add(
+            DynamicTest.dynamicTest(
+                name, () -> PendingEngineFixes.run(name, () -> assertServed(c, r))));
+      }
+    }
+    return tests.stream();
+  }
+
+  private static synchronized LoadResult load(CorpusCase c) throws IOException {
+    LoadResult result = loaded.get(c);
+    if (result == null) {
+      Path caseDir = Files.createTempDirectory(dir, c.file().replace(".yaml", "") + "-");
+      Path config = caseDir.resolve("config.yaml");
+      Files.writeString(config, Placeholders.resolve(c.config()), StandardCharsets.UTF_8);
+      Path mesh = null;
+      if (!c.mesh().isDefault()) {
+        mesh = caseDir.resolve("mesh.yaml");
+        Files.writeString(mesh, c.mesh().toMeshConfigYaml(), StandardCharsets.UTF_8);
+      }
+      // the corpus uses Istio's sample key on purpose: consent as `--allow-demo-keys` does
+      result =
+          new FilePolicyLoader(
+                  List.of(config),
+                  mesh,
+                  null,
+                  new Workload(c.namespace(), c.labels()),
+                  jwks::remote,
+                  true)
+              .load();
+      loaded.put(c, result);
+    }
+    return result;
+  }
+
+  /** `serve` refuses to start with the configuration, naming the expected problems. */
+  private static void assertRefused(CorpusCase c) throws IOException {
+    LoadResult result = load(c);
+    assertThat(result.ok()).as("serve would start with " + c.displayName()).isFalse();
+    String errors = String.join("\n", result.errors());
+    for (String expected : c.configErrors()) {
+      assertThat(errors).contains(expected);
+    }
+  }
+
+  private static void assertServed(CorpusCase c, CorpusRequest r) throws Exception {
+    String why = notOverASocket(r);
+    Assumptions.assumeTrue(why == null, () -> "not expressible over a socket: " + why);
+    LoadResult result = load(c);
+    assertThat(result.ok())
+        .as("configuration of %s loads: %s", c.displayName(), result.errors())
+        .isTrue();
+    for (String expected : c.configWarnings()) {
+      assertThat(result.findings()).anyMatch(f -> f.format().contains(expected));
+    }
+    policy.set(new ActivePolicy(result.snapshot(), result.remoteKeys()));
+    now.set(Instant.ofEpochSecond(r.nowEpochSeconds()));
+    upstream.requests.clear();
+    log.clear();
+
+    List<Map.Entry<String, String>> sent = r.resolvedHeaderEntries();
+    StringBuilder wire = new StringBuilder();
+    String target = Placeholders.resolve(r.path());
+    wire.append(r.method()).append(' ').append(target);
+    wire.append(r.host() == null ? " HTTP/1.0\r\n" : " HTTP/1.1\r\nHost: " + r.host() + "\r\n");
+    for (Map.Entry<String, String> h : sent) {
+      wire.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
+    wire.append("\r\n");
+    RawHttp.Response response =
+        RawHttp.exchange(
+            proxy(r.numTrustedProxies()).address(), wire.toString(), r.method().equals("HEAD"));
+    AccessLogEntry entry = log.poll(10, TimeUnit.SECONDS);
+    RawUpstream.Received forwarded =
+        upstream.requests.poll(response.status() == 200 ? 10 : 0, TimeUnit.SECONDS);
+    String context = c.displayName() + " :: " + r.name() + "\nsent:\n" + wire;
+
+    boolean denied = response.status() != 200;
+    Map<String, String> responseHeaders = new LinkedHashMap<>();
+    if (denied) {
+      for (Map.Entry<String, String> h : response.headers()) {
+        String n = h.getKey().toLowerCase(Locale.ROOT);
+        if (!Set.of("content-length", "content-type", "connection").contains(n)) {
+          responseHeaders.put(n, h.getValue());
+        }
+      }
+    }
+    Expectation expected = r.expect().resolved();
+    Expectation wireLevel =
+        new Expectation(
+            expected.status(),
+            expected.reason(),
+            expected.policySet(),
+            expected.policy(),
+            expected.principalSet(),
+            expected.principal(),
+            expected.body(),
+            expected.responseHeaders(),
+            expected.upstreamPath(),
+            null,
+            null,
+            List.of());
+    Expectation.Observed observed =
+        new Expectation.Observed(
+            response.status(),
+            entry == null ? null : entry.reason(),
+            entry == null ? null : entry.policy(),
+            entry == null ? null : entry.principal(),
+            denied ? response.body() : null,
+            responseHeaders,
+            forwarded == null ? null : RawUpstream.target(forwarded.requestLine()),
+            List.of(),
+            Map.of(),
+            List.of());
+    assertThat(wireLevel.mismatches(observed)).as(context).isEmpty();
+    if (denied) {
+      assertThat(forwarded).as("a denied request never reaches the upstream").isNull();
+    } else if (expected.upstreamRemoved() != null || expected.upstreamAdded() != null) {
+      assertThat(headersOf(forwarded.headers()))
+          .as("headers the upstream received, " + context)
+          .isEqualTo(expectedUpstreamHeaders(sent, expected));
+    }
+  }
+
+  /** The client's headers with the decision's removals and additions applied. */
+  private static Map<String, List<String>> expectedUpstreamHeaders(
+      List<Map.Entry<String, String>> sent, Expectation expected) {
+    Set<String> removed = new java.util.HashSet<>();
+    if (expected.upstreamRemoved() != null) {
+      expected.upstreamRemoved().forEach(n -> removed.add(n.toLowerCase(Locale.ROOT)));
+    }
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    for (Map.Entry<String, String> h : sent) {
+      if (!removed.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        out.add(h);
+      }
+    }
+    if (expected.upstreamAdded() != null) {
+      out.addAll(expected.upstreamAdded().entrySet());
+    }
+    return headersOf(out);
+  }
+
+  /** Headers by lower-case name, values in order; those the proxy itself manages left out. */
+  private static Map<String, List<String>> headersOf(List<Map.Entry<String, String>> headers) {
+    TreeMap<String, List<String>> out = new TreeMap<>();
+    for (Map.Entry<String, String> h : headers) {
+      String n = h.getKey().toLowerCase(Locale.ROOT);
+      if (PROXY_HEADERS.contains(n) || n.startsWith("x-envoy-")) {
+        continue;
+      }
+      out.computeIfAbsent(n, k -> new ArrayList<>()).add(h.getValue().trim());
+    }
+    return out;
+  }
+
+  /** Why a request cannot be sent as-is over a plain connection from 127.0.0.1, or null. */
+  private static String notOverASocket(CorpusRequest r) {
+    if (r.sourceIp() != null && !r.sourceIp().equals("127.0.0.1")) {
+      return "peer address " + r.sourceIp();
+    }
+    if (r.sourcePrincipal() != null) {
+      return "mTLS principal";
+    }
+    if (r.sni() != null || !r.scheme().equals("http")) {
+      return "TLS";
+    }
+    if (r.destinationIp() != null || r.port() != 0) {
+      return "destination address or port";
+    }
+    String target = Placeholders.resolve(r.path());
+    if (!onTheWire(target) || target.indexOf(' ') >= 0 || target.isEmpty()) {
+      return "request target";
+    }
+    for (Map.Entry<String, String> h : r.resolvedHeaderEntries()) {
+      if (h.getKey().startsWith(":") || h.getKey().equalsIgnoreCase("host")) {
+        return "pseudo-header or Host header";
+      }
+      if (!onTheWire(h.getKey()) || !onTheWire(h.getValue())) {
+        return "header bytes";
+      }
+    }
+    return null;
+  }
+
+  private static boolean onTheWire(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch < 0x20 || ch > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
