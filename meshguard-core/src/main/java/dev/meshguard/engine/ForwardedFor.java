@@ -1,5 +1,6 @@
 package dev.meshguard.engine;
 
+import dev.meshguard.engine.match.IpMatcher;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +11,19 @@ import java.util.List;
  */
 public final class ForwardedFor {
   private ForwardedFor() {}
+
+  /** Envoy ignores an entry that is not an IP address and falls back to the peer. */
+  private static boolean isIpLiteral(String s) {
+    if (s.isEmpty() || s.indexOf('/') >= 0) {
+      return false;
+    }
+    try {
+      IpMatcher.parse(s);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
 
   public static String clientAddress(String peer, List<String> forwardedFor, int trustedHops) {
     if (trustedHops <= 0 || forwardedFor.isEmpty()) {
@@ -26,6 +40,6 @@ public final class ForwardedFor {
       return peer;
     }
     String candidate = addresses.get(index);
-    return candidate.isEmpty() ? peer : candidate;
+    return isIpLiteral(candidate) ? candidate : peer;
   }
 }

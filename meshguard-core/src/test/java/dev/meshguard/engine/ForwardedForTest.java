@@ -28,4 +28,13 @@ class ForwardedForTest {
     assertThat(ForwardedFor.clientAddress("10.0.0.1", List.of("1.1.1.1"), 3)).isEqualTo("10.0.0.1");
     assertThat(ForwardedFor.clientAddress("10.0.0.1", List.of(), 1)).isEqualTo("10.0.0.1");
   }
+
+  @Test
+  void anEntryThatIsNotAnAddressFallsBackToThePeer() {
+    assertThat(ForwardedFor.clientAddress("10.0.0.1", List.of("unknown"), 1)).isEqualTo("10.0.0.1");
+    assertThat(ForwardedFor.clientAddress("10.0.0.1", List.of("1.2.3.0/24"), 1))
+        .isEqualTo("10.0.0.1");
+    assertThat(ForwardedFor.clientAddress("10.0.0.1", List.of("2001:db8::1"), 1))
+        .isEqualTo("2001:db8::1");
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshguard.engine.HeaderWorkingSet;
+import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.Jwt;
 import dev.meshguard.jwt.JwtException;
@@ -26,6 +27,8 @@ import java.util.Locale;
 public final class Authenticator {
   private final List<JwtProvider> providers;
   private final Requirement requirement;
+  private final VerifiedTokenCache verified =
+      new VerifiedTokenCache(VerifiedTokenCache.DEFAULT_SIZE);
 
   public Authenticator(List<JwtProvider> providers) {
     this.providers = List.copyOf(providers);
@@ -167,11 +170,16 @@ public final class Authenticator {
     }
 
     private JwtStatus verifyToken(JwtProvider provider, ExtractedToken extracted) {
+      VerifiedTokenCache.Entry cached = verified.get(extracted.token());
       Jwt jwt;
-      try {
-        jwt = Jwt.parse(extracted.token());
-      } catch (JwtException e) {
-        return e.status();
+      if (cached != null) {
+        jwt = cached.jwt();
+      } else {
+        try {
+          jwt = Jwt.parse(extracted.token());
+        } catch (JwtException e) {
+          return e.status();
+        }
       }
       if (!provider.acceptsIssuer(jwt.issuer() == null ? "" : jwt.issuer())) {
         return JwtStatus.JWT_UNKNOWN_ISSUER;
@@ -189,19 +197,31 @@ public final class Authenticator {
         trace.add("jwt: keys for " + provider.name() + " unavailable: " + keys.detail());
         return keys.failure();
       }
-      status = JwtVerifier.verifySignature(jwt, keys.keys());
-      if (status == JwtStatus.JWKS_KID_ALG_MISMATCH && jwt.keyId() != null) {
-        // Keys may have rotated: the source refetches (rate-limited) and we try once more.
-        JwksSource.KeySetLookup refreshed = provider.keys().refreshForUnknownKid(jwt.keyId());
-        if (refreshed.ok() && refreshed.keys() != keys.keys()) {
-          status = JwtVerifier.verifySignature(jwt, refreshed.keys());
+      if (cached == null || cached.verifiedWith() != keys.keys()) {
+        status = verifySignature(provider, jwt, keys.keys());
+        if (status != JwtStatus.OK) {
+          return status;
         }
-      }
-      if (status != JwtStatus.OK) {
-        return status;
       }
       onVerified(provider, extracted, jwt);
       return JwtStatus.OK;
+    }
+
+    /** The signature check, with one refetch when the token's `kid` is unknown (rotation). */
+    private JwtStatus verifySignature(JwtProvider provider, Jwt jwt, JwkSet keys) {
+      JwtStatus status = JwtVerifier.verifySignature(jwt, keys);
+      JwkSet usedKeys = keys;
+      if (status == JwtStatus.JWKS_KID_ALG_MISMATCH && jwt.keyId() != null) {
+        JwksSource.KeySetLookup refreshed = provider.keys().refreshForUnknownKid(jwt.keyId());
+        if (refreshed.ok() && refreshed.keys() != keys) {
+          usedKeys = refreshed.keys();
+          status = JwtVerifier.verifySignature(jwt, usedKeys);
+        }
+      }
+      if (status == JwtStatus.OK) {
+        verified.put(jwt.token(), jwt, usedKeys);
+      }
+      return status;
     }
 
     private void onVerified(JwtProvider provider, ExtractedToken extracted, Jwt jwt) {
