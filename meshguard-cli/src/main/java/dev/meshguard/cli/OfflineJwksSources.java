@@ -11,19 +11,6 @@ final class OfflineJwksSources implements JwksSources {
   @Override
   public JwksSource remote(JwtRule rule, ConfigSet config) {
     String where = rule.jwksUri() != null ? "jwksUri " + rule.jwksUri() : "OpenID discovery";
-    JwksSource.KeySetLookup failed =
-        JwksSource.KeySetLookup.failed(
-            JwtStatus.JWKS_FETCH_FAIL, where + ": not fetched by validate");
-    return new JwksSource() {
-      @Override
-      public KeySetLookup current() {
-        return failed;
-      }
-
-      @Override
-      public String description() {
-        return where;
-      }
-    };
+    return JwksSource.failing(JwtStatus.JWKS_FETCH_FAIL, where + ": not fetched (offline)", where);
   }
 }

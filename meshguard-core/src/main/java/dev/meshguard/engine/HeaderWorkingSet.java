@@ -40,13 +40,7 @@ public final class HeaderWorkingSet {
   }
 
   public List<String> all(String name) {
-    List<String> out = new ArrayList<>(1);
-    for (Map.Entry<String, String> e : entries) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        out.add(e.getValue());
-      }
-    }
-    return out;
+    return RequestHeaders.valuesOf(entries, name);
   }
 
   public RequestHeaders current() {

@@ -39,6 +39,10 @@ public final class RequestHeaders {
 
   /** All values of a header, in order; empty when absent. */
   public List<String> all(String name) {
+    return valuesOf(entries, name);
+  }
+
+  static List<String> valuesOf(List<Map.Entry<String, String>> entries, String name) {
     List<String> out = new ArrayList<>(1);
     for (Map.Entry<String, String> e : entries) {
       if (e.getKey().equalsIgnoreCase(name)) {

@@ -123,18 +123,8 @@ public final class SnapshotCompiler {
             Finding.warning(
                 ra.origin(), field, message + "; every token for this rule will be rejected"));
       }
-      JwksSource.KeySetLookup failed = JwksSource.KeySetLookup.failed(status, message);
-      return new JwksSource() {
-        @Override
-        public KeySetLookup current() {
-          return failed;
-        }
-
-        @Override
-        public String description() {
-          return "inline jwks (unusable: " + status.message() + ")";
-        }
-      };
+      return JwksSource.failing(
+          status, message, "inline jwks (unusable: " + status.message() + ")");
     }
   }
 

@@ -41,6 +41,22 @@ public interface JwksSource {
     }
   }
 
+  /** A source that never has keys: every token for its rule is rejected with {@code status}. */
+  static JwksSource failing(JwtStatus status, String detail, String description) {
+    KeySetLookup lookup = KeySetLookup.failed(status, detail);
+    return new JwksSource() {
+      @Override
+      public KeySetLookup current() {
+        return lookup;
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+    };
+  }
+
   /** A fixed key set, as from an inline `jwks`. */
   static JwksSource fixed(JwkSet keys, String description) {
     KeySetLookup lookup = KeySetLookup.of(keys, description);
