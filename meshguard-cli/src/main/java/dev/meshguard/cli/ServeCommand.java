@@ -156,10 +156,15 @@ public final class ServeCommand implements Callable<Integer> {
   Path tlsKey;
 
   @Option(
-      names = "--allow-demo-keys",
+      names = "--reject-demo-keys",
       description =
-          "accept Istio's public sample signing key in the configuration (for tests only: anyone"
-              + " can sign tokens for it)")
+          "refuse to start (or reload) when the configuration trusts Istio's public sample"
+              + " signing key, for which anyone can sign tokens (default: accept it, as Istio"
+              + " does, with a warning)")
+  boolean rejectDemoKeys;
+
+  /** Kept so older command lines still work; accepting the sample key is the default now. */
+  @Option(names = "--allow-demo-keys", hidden = true)
   boolean allowDemoKeys;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -216,7 +221,7 @@ public final class ServeCommand implements Callable<Integer> {
               workload.rootNamespace,
               Workloads.workload(workload),
               jwks::remote,
-              allowDemoKeys);
+              !rejectDemoKeys);
       LoadResult initial = loader.load();
       if (!initial.ok()) {
         for (String e : initial.errors()) {
@@ -231,16 +236,18 @@ public final class ServeCommand implements Callable<Integer> {
           err.println(f.format());
         }
       }
-      if (allowDemoKeys) {
+      if (!rejectDemoKeys) {
         List<String> demo = DemoKeys.usages(ConfigLoader.load(workload.configPaths));
         if (!demo.isEmpty()) {
-          err.println("meshguard serve: WARNING: --allow-demo-keys: tokens signed with Istio's");
-          err.println("  published sample key are accepted; never expose this gateway:");
+          err.println(
+              "meshguard serve: WARNING: the configuration trusts Istio's published sample key:");
+          err.println(
+              "  anyone can sign tokens it accepts; never expose this gateway (--reject-demo-keys refuses it):");
           demo.forEach(d -> err.println("  " + d));
         }
       }
       Map<String, Object> info = new LinkedHashMap<>();
-      info.put("allowDemoKeys", allowDemoKeys);
+      info.put("allowDemoKeys", !rejectDemoKeys);
       Gateway gateway =
           Gateway.start(
               loader,

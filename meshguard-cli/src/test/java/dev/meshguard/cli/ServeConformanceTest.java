@@ -184,7 +184,7 @@ class ServeConformanceTest {
         mesh = caseDir.resolve("mesh.yaml");
         Files.writeString(mesh, c.mesh().toMeshConfigYaml(), StandardCharsets.UTF_8);
       }
-      // the corpus uses Istio's sample key on purpose: consent as `--allow-demo-keys` does
+      // the corpus uses Istio's sample key on purpose: accepted as `serve` does by default
       result =
           new FilePolicyLoader(
                   List.of(config),

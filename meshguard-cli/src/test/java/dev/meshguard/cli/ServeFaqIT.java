@@ -48,8 +48,7 @@ class ServeFaqIT {
             "--upstream",
             upstream.url(),
             "--listen",
-            "127.0.0.1:0",
-            "--allow-demo-keys");
+            "127.0.0.1:0");
     proxy = serve.listenAddress();
   }
 
@@ -147,7 +146,7 @@ class ServeFaqIT {
   }
 
   @Test
-  void refusesTheDemoKeyWithoutExplicitConsent() {
+  void refusesTheDemoKeyWhenAskedTo() {
     try (MeshguardProcess p =
         MeshguardProcess.start(
             "serve",
@@ -156,7 +155,8 @@ class ServeFaqIT {
             "--upstream",
             upstream.url(),
             "--listen",
-            "127.0.0.1:0")) {
+            "127.0.0.1:0",
+            "--reject-demo-keys")) {
       assertThat(p.awaitExit()).isEqualTo(2);
       assertThat(String.join("\n", p.stderr))
           .contains("jwtRules[0].jwks: holds Istio's public sample key")

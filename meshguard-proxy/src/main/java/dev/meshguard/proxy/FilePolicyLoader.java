@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * @param rootNamespace `--root-namespace`, or null to keep the mesh config's
  * @param allowDemoKeys whether Istio's public sample key may be configured (only `demo` and an
- *     explicit `--allow-demo-keys` say yes)
+ *     `serve` without `--reject-demo-keys` say yes)
  */
 public record FilePolicyLoader(
     List<Path> configPaths,
@@ -52,7 +52,7 @@ public record FilePolicyLoader(
     List<String> errors = new ArrayList<>();
     if (!allowDemoKeys) {
       for (String usage : DemoKeys.usages(config)) {
-        errors.add(usage + " (use `meshguard demo`, or --allow-demo-keys for tests)");
+        errors.add(usage + " (refused by --reject-demo-keys)");
       }
     }
     if (config.hasErrors()) {
