@@ -405,7 +405,9 @@ class RemoteJwksSourceTest {
     JwksSource source = source(url(), Duration.ofMillis(200));
     KeySetLookup lookup = source.current();
     assertFetchFailed(lookup);
-    assertThat(lookup.detail()).contains("no keys: fetch not finished after 200 ms");
+    // Which deadline fires first (the waiter's or the fetch's own) is a race on a loaded machine.
+    assertThat(lookup.detail())
+        .containsAnyOf("fetch not finished after 200 ms", "timed out after 200 ms");
     server.release();
     awaitFetches(1);
     assertThat(health().lastError()).startsWith("timed out after 200 ms");
@@ -473,14 +475,14 @@ class RemoteJwksSourceTest {
   }
 
   private void awaitRequests(int n) throws InterruptedException {
-    for (int i = 0; i < 1000 && server.requests() < n; i++) {
+    for (int i = 0; i < 3000 && server.requests() < n; i++) {
       Thread.sleep(10);
     }
     assertThat(server.requests()).isGreaterThanOrEqualTo(n);
   }
 
   private void awaitFetches(long n) throws InterruptedException {
-    for (int i = 0; i < 1000 && health().fetchCount() < n; i++) {
+    for (int i = 0; i < 3000 && health().fetchCount() < n; i++) {
       Thread.sleep(10);
     }
     assertThat(health().fetchCount()).isGreaterThanOrEqualTo(n);
@@ -489,7 +491,7 @@ class RemoteJwksSourceTest {
   /** Waits until every caller is parked (waiting on the shared fetch), not for a fixed time. */
   private static void awaitAllWaiting(List<Thread> callers, int expected)
       throws InterruptedException {
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 3000; i++) {
       List<Thread> snapshot;
       synchronized (callers) {
         snapshot = List.copyOf(callers);
