@@ -168,6 +168,11 @@ public final class Authorizer {
                 + rule.index()
                 + (miss == null ? ": matched" : ": no match (" + miss + ")"));
         if (miss == null) {
+          for (String why : rule.explainMatch(request)) {
+            trace.add("authz:   " + why);
+          }
+        }
+        if (miss == null) {
           Match m = new Match(p, rule.index(), p.rbacName(rule.index()));
           if (best == null || RBAC_ORDER.compare(m, best) < 0) {
             best = m;

@@ -31,10 +31,37 @@ record CompiledRule(
     }
     for (Matcher m : when) {
       if (!m.matches(request)) {
-        return m.describe();
+        return m.explain(request);
       }
     }
     return null;
+  }
+
+  /** For a rule that matched: every condition of the entries that matched, and why each held. */
+  List<String> explainMatch(AuthzRequest request) {
+    List<String> out = new java.util.ArrayList<>();
+    if (from == null && to == null && when.isEmpty()) {
+      out.add("an empty rule matches every request");
+    }
+    explainEntry(from, request, out);
+    explainEntry(to, request, out);
+    for (Matcher m : when) {
+      out.add(m.explain(request));
+    }
+    return out;
+  }
+
+  private static void explainEntry(
+      List<List<Matcher>> entries, AuthzRequest request, List<String> out) {
+    if (entries == null) {
+      return;
+    }
+    for (List<Matcher> entry : entries) {
+      if (entry.stream().allMatch(m -> m.matches(request))) {
+        entry.forEach(m -> out.add(m.explain(request)));
+        return;
+      }
+    }
   }
 
   private static String anyEntry(List<List<Matcher>> entries, AuthzRequest request, String name) {
@@ -46,7 +73,7 @@ record CompiledRule(
       String miss = null;
       for (Matcher m : entry) {
         if (!m.matches(request)) {
-          miss = m.describe();
+          miss = m.explain(request);
           break;
         }
       }

@@ -6,4 +6,9 @@ interface Matcher {
 
   /** How the condition reads in the policy, e.g. `to[0].operation.paths`. */
   String describe();
+
+  /** The condition, what the request had, and whether it held: for `check --explain`. */
+  default String explain(AuthzRequest request) {
+    return describe() + (matches(request) ? ": holds" : ": does not hold");
+  }
 }

@@ -45,11 +45,13 @@ final class RuleCompiler {
       AuthorizationPolicy.Condition c = rule.when().get(i);
       String path = base + ".when[" + i + "]";
       Function<String, Predicate<AuthzRequest>> value = attribute(c.key());
+      Function<AuthzRequest, String> observed = Observed.forKey(c.key());
       if (!c.values().isEmpty()) {
-        when.add(field(path + " `" + c.key() + "` values", c.values(), value, false));
+        when.add(field(path + " `" + c.key() + "` values", c.values(), value, false, observed));
       }
       if (!c.notValues().isEmpty()) {
-        when.add(field(path + " `" + c.key() + "` notValues", c.notValues(), value, true));
+        when.add(
+            field(path + " `" + c.key() + "` notValues", c.notValues(), value, true, observed));
       }
     }
     return new CompiledRule(index, from, to, when);
@@ -101,12 +103,13 @@ final class RuleCompiler {
       List<String> values,
       List<String> notValues,
       Function<String, Predicate<AuthzRequest>> compile) {
+    Function<AuthzRequest, String> observed = Observed.forField(name);
     if (!values.isEmpty()) {
-      out.add(field(path + "." + name, values, compile, false));
+      out.add(field(path + "." + name, values, compile, false, observed));
     }
     String notName = "not" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
     if (!notValues.isEmpty()) {
-      out.add(field(path + "." + notName, notValues, compile, true));
+      out.add(field(path + "." + notName, notValues, compile, true, observed));
     }
   }
 
@@ -114,12 +117,13 @@ final class RuleCompiler {
       String description,
       List<String> values,
       Function<String, Predicate<AuthzRequest>> compile,
-      boolean negated) {
+      boolean negated,
+      Function<AuthzRequest, String> observed) {
     List<Predicate<AuthzRequest>> predicates = new ArrayList<>(values.size());
     for (String v : values) {
       predicates.add(compile.apply(v));
     }
-    return new FieldMatcher(description, predicates, negated);
+    return new FieldMatcher(description, values, predicates, negated, observed);
   }
 
   /** A principal value, matched in every trust domain of the bundle. */
