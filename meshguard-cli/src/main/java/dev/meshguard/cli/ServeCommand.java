@@ -1,6 +1,5 @@
 package dev.meshguard.cli;
 
-import dev.meshguard.jwks.JwksSourceHealth;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.policy.ConfigLoader;
@@ -259,7 +258,8 @@ public final class ServeCommand implements Callable<Integer> {
                   poll.isZero() ? null : poll,
                   tls,
                   info,
-                  () -> Map.of("jwks", jwksHealth(jwks))),
+                  null,
+                  jwks),
               Decider.engine(Clock.systemUTC()),
               System.out,
               System.err);
@@ -279,25 +279,6 @@ public final class ServeCommand implements Callable<Integer> {
       err.println("meshguard serve: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
-  }
-
-  /** Remote key sources for `/config_dump`, with times as text. */
-  private static List<Map<String, Object>> jwksHealth(RemoteJwksSources jwks) {
-    List<Map<String, Object>> out = new java.util.ArrayList<>();
-    for (JwksSourceHealth h : jwks.health()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("issuer", h.issuer());
-      m.put("uri", h.uri());
-      m.put("status", h.status().name());
-      m.put("keysLoaded", h.keysLoaded());
-      m.put("lastSuccess", h.lastSuccess() == null ? null : h.lastSuccess().toString());
-      m.put("lastFailure", h.lastFailure() == null ? null : h.lastFailure().toString());
-      m.put("lastError", h.lastError());
-      m.put("nextRefresh", h.nextRefresh() == null ? null : h.nextRefresh().toString());
-      m.put("publishesSecretKeys", h.publishesSecretKeys());
-      out.add(m);
-    }
-    return out;
   }
 
   /** Blocks until SIGTERM/SIGINT, then drains; 0 when stopped by a signal. */

@@ -35,7 +35,12 @@ final class TestTokens {
 
   /** The public JWKS, as it goes into a RequestAuthentication's inline `jwks`. */
   String jwks() {
-    RSAKey pub = new RSAKey.Builder((RSAPublicKey) keys.getPublic()).keyID(KID).build();
+    return jwks(KID);
+  }
+
+  /** The public JWKS with the key under {@code kid} (what a JWKS endpoint serves). */
+  String jwks(String kid) {
+    RSAKey pub = new RSAKey.Builder((RSAPublicKey) keys.getPublic()).keyID(kid).build();
     return "{\"keys\":[" + pub.toJSONString() + "]}";
   }
 

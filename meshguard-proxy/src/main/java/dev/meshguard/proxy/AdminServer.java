@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.meshguard.jwks.JwksSourceHealth;
 import dev.meshguard.policy.Finding;
 import java.io.Closeable;
 import java.io.IOException;
@@ -24,6 +25,16 @@ import java.util.function.Supplier;
 /**
  * The admin listener: `/healthz/ready`, `/stats/prometheus`, `/config_dump`. Low traffic, so the
  * JDK's HTTP server on one thread is enough; keep it on a loopback or internal address.
+ *
+ * <p>`/healthz/ready` answers 200 once a configuration is in force (this server starts only after
+ * one loaded) and 503 while draining, with a JSON body: `status` (`LIVE` or `DRAINING`) and `jwks`,
+ * the health of every remote key source in use (issuer, URL, status, keys loaded, last success,
+ * last failure and its error). An identity provider that is down, or never answered, does not make
+ * readiness fail: requests without a token still pass as Istio lets them, other issuers' tokens
+ * still verify, and a failing readiness would take the whole gateway out of rotation for one bad
+ * issuer, where Istio's gateway stays ready. So the status code stays about this process; the body
+ * says which issuers cannot verify tokens now (status `FAILED`), for people and for alerts, and
+ * `/stats/prometheus` carries the same as `meshguard_jwks_up`.
  */
 public final class AdminServer implements Closeable {
   private static final ObjectMapper JSON =
@@ -36,6 +47,7 @@ public final class AdminServer implements Closeable {
   private final BooleanSupplier draining;
   private final Map<String, Object> info;
   private final Supplier<Map<String, Object>> live;
+  private final Supplier<List<JwksSourceHealth>> keyHealth;
 
   private AdminServer(
       InetSocketAddress address,
@@ -43,13 +55,15 @@ public final class AdminServer implements Closeable {
       ProxyMetrics metrics,
       BooleanSupplier draining,
       Map<String, Object> info,
-      Supplier<Map<String, Object>> live)
+      Supplier<Map<String, Object>> live,
+      Supplier<List<JwksSourceHealth>> keyHealth)
       throws IOException {
     this.config = config;
     this.metrics = metrics;
     this.draining = draining;
     this.info = Map.copyOf(info);
     this.live = live;
+    this.keyHealth = keyHealth;
     this.server = HttpServer.create(address, 64);
     this.executor =
         Executors.newSingleThreadExecutor(
@@ -63,13 +77,7 @@ public final class AdminServer implements Closeable {
     server.start();
   }
 
-  /**
-   * Starts the admin listener.
-   *
-   * @param draining true once shutdown began: readiness then fails so load balancers move away
-   * @param info fixed facts shown in `/config_dump` (upstream, listen address, demo keys...)
-   * @param live facts computed at each `/config_dump` (e.g. remote key health), or null
-   */
+  /** Starts the admin listener without remote key sources. */
   public static AdminServer start(
       InetSocketAddress address,
       LiveConfig config,
@@ -78,11 +86,32 @@ public final class AdminServer implements Closeable {
       Map<String, Object> info,
       Supplier<Map<String, Object>> live)
       throws IOException {
+    return start(address, config, metrics, draining, info, live, List::of);
+  }
+
+  /**
+   * Starts the admin listener.
+   *
+   * @param draining true once shutdown began: readiness then fails so load balancers move away
+   * @param info fixed facts shown in `/config_dump` (upstream, listen address, demo keys...)
+   * @param live further facts computed at each `/config_dump`, or null
+   * @param keyHealth the remote key sources in use, for `/healthz/ready` and `/config_dump`
+   */
+  public static AdminServer start(
+      InetSocketAddress address,
+      LiveConfig config,
+      ProxyMetrics metrics,
+      BooleanSupplier draining,
+      Map<String, Object> info,
+      Supplier<Map<String, Object>> live,
+      Supplier<List<JwksSourceHealth>> keyHealth)
+      throws IOException {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(draining, "draining");
-    return new AdminServer(address, config, metrics, draining, info, live);
+    Objects.requireNonNull(keyHealth, "keyHealth");
+    return new AdminServer(address, config, metrics, draining, info, live, keyHealth);
   }
 
   public InetSocketAddress address() {
@@ -98,12 +127,9 @@ public final class AdminServer implements Closeable {
       }
       switch (exchange.getRequestURI().getPath()) {
         case "/healthz/ready" -> {
-          if (draining.getAsBoolean()) {
-            send(exchange, 503, "text/plain", "DRAINING\n");
-          } else {
-            // a LiveConfig only exists once a configuration loaded without errors
-            send(exchange, 200, "text/plain", "LIVE\n");
-          }
+          // a LiveConfig only exists once a configuration loaded without errors
+          boolean ready = !draining.getAsBoolean();
+          send(exchange, ready ? 200 : 503, "application/json", readiness(ready));
         }
         case "/stats/prometheus" ->
             send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
@@ -113,10 +139,19 @@ public final class AdminServer implements Closeable {
     }
   }
 
+  /** The JSON of `/healthz/ready`; key health is detail, never a reason to be unready. */
+  String readiness(boolean ready) throws JsonProcessingException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", ready ? "LIVE" : "DRAINING");
+    out.put("jwks", RemoteKeyHealth.summary(keyHealth.get()));
+    return JSON.writeValueAsString(out) + "\n";
+  }
+
   /** The JSON of `/config_dump`. */
   String configDump() throws JsonProcessingException {
     Map<String, Object> out = new LinkedHashMap<>();
     out.putAll(info);
+    out.put("jwks", RemoteKeyHealth.detail(keyHealth.get()));
     if (live != null) {
       out.putAll(live.get());
     }

@@ -6,6 +6,7 @@ import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.Workload;
+import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.Finding;
@@ -59,10 +60,10 @@ public record FilePolicyLoader(
       errors.addAll(errorLines(config.findings()));
       return LoadResult.rejected(config.findings(), errors);
     }
-    List<Object> remote = new ArrayList<>();
+    List<JwksSource> remote = new ArrayList<>();
     JwksSources recording =
         (rule, cfg) -> {
-          var source = jwksSources.remote(rule, cfg);
+          JwksSource source = jwksSources.remote(rule, cfg);
           remote.add(source);
           return source;
         };
@@ -73,7 +74,7 @@ public record FilePolicyLoader(
     if (!errors.isEmpty()) {
       return LoadResult.rejected(snapshot.findings(), errors);
     }
-    return LoadResult.accepted(snapshot, snapshot.findings(), !remote.isEmpty());
+    return LoadResult.accepted(snapshot, snapshot.findings(), remote);
   }
 
   private static List<String> errorLines(List<Finding> findings) {

@@ -1,5 +1,7 @@
 package dev.meshguard.proxy;
 
+import dev.meshguard.jwks.JwksSourceHealth;
+import dev.meshguard.jwks.RemoteJwksSources;
 import io.netty.handler.ssl.SslContext;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,13 +11,19 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Everything `serve` runs, wired together: the configuration in force with its watcher, the proxy,
  * the admin listener, metrics and the access log; and the order in which they stop.
+ *
+ * <p>With remote key sources, their health shows in `/healthz/ready`, `/config_dump` and
+ * `/stats/prometheus`, and after every reload only the sources of the configuration in force are
+ * kept: those of removed rules (or of a rejected reload) stop refreshing and leave the reports.
  */
 public final class Gateway implements Closeable {
 
@@ -28,7 +36,9 @@ public final class Gateway implements Closeable {
    *     null disables watching
    * @param tls the listener's TLS, or null for plain HTTP
    * @param info fixed facts shown in `/config_dump`
-   * @param live facts computed at each `/config_dump` (remote key health), or null
+   * @param live further facts computed at each `/config_dump`, or null
+   * @param remoteKeys the remote key sources the loader takes keys from, or null when it fetches
+   *     none
    */
   public record Settings(
       ProxyOptions proxy,
@@ -37,10 +47,23 @@ public final class Gateway implements Closeable {
       Duration reloadPollInterval,
       SslContext tls,
       Map<String, Object> info,
-      Supplier<Map<String, Object>> live) {
+      Supplier<Map<String, Object>> live,
+      RemoteJwksSources remoteKeys) {
     public Settings {
       Objects.requireNonNull(proxy, "proxy");
       info = Map.copyOf(info);
+    }
+
+    /** Without remote key sources. */
+    public Settings(
+        ProxyOptions proxy,
+        InetSocketAddress admin,
+        String accessLog,
+        Duration reloadPollInterval,
+        SslContext tls,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live) {
+      this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, null);
     }
   }
 
@@ -81,7 +104,15 @@ public final class Gateway implements Closeable {
       PrintStream log)
       throws IOException {
     ProxyMetrics metrics = new ProxyMetrics();
-    LiveConfig config = new LiveConfig(loader, initial, metrics, log, Clock.systemUTC());
+    RemoteJwksSources keys = settings.remoteKeys();
+    Supplier<List<JwksSourceHealth>> keyHealth = keys == null ? List::of : keys::health;
+    Consumer<LoadResult> keepInForce = keys == null ? r -> {} : r -> retainInForce(keys, r);
+    keepInForce.accept(initial);
+    LiveConfig config =
+        new LiveConfig(loader, initial, metrics, log, Clock.systemUTC(), keepInForce);
+    if (keys != null) {
+      metrics.trackRemoteKeys(keyHealth);
+    }
     AccessLog accessLog = AccessLog.open(settings.accessLog(), stdout, metrics);
     ProxyServer proxy = null;
     AdminServer admin = null;
@@ -97,7 +128,7 @@ public final class Gateway implements Closeable {
         ProxyServer p = proxy;
         admin =
             AdminServer.start(
-                settings.admin(), config, metrics, p::draining, info, settings.live());
+                settings.admin(), config, metrics, p::draining, info, settings.live(), keyHealth);
       }
     } catch (IOException | RuntimeException e) {
       if (proxy != null) {
@@ -113,6 +144,17 @@ public final class Gateway implements Closeable {
               .start();
     }
     return new Gateway(metrics, config, accessLog, proxy, admin, watcher);
+  }
+
+  /**
+   * Stops the remote sources the configuration in force does not use: those of rules a reload
+   * removed, and those a rejected reload created. Requests still deciding with an older snapshot
+   * keep the keys they have; only background refreshing stops.
+   */
+  private static void retainInForce(RemoteJwksSources keys, LoadResult inForce) {
+    if (inForce.remoteSources() != null) {
+      keys.retainOnly(inForce.remoteSources());
+    }
   }
 
   public InetSocketAddress address() {

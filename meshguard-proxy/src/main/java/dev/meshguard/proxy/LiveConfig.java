@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The configuration in force. Requests read {@link #current()} without locks; a reload builds a new
@@ -33,12 +34,13 @@ public final class LiveConfig {
   private final ProxyMetrics metrics;
   private final PrintStream log;
   private final Clock clock;
+  private final Consumer<LoadResult> afterReload;
   private final AtomicReference<State> state;
   private volatile ReloadStatus lastReload;
   private volatile ReloadStatus lastError;
 
-  /** The policy in force with the findings that came with it, swapped together. */
-  private record State(ActivePolicy active, List<Finding> findings) {}
+  /** The policy in force with the load it came from, swapped together. */
+  private record State(ActivePolicy active, LoadResult result) {}
 
   /**
    * @param initial the first load, which must be {@link LoadResult#ok()}
@@ -46,10 +48,25 @@ public final class LiveConfig {
    */
   public LiveConfig(
       PolicyLoader loader, LoadResult initial, ProxyMetrics metrics, PrintStream log, Clock clock) {
+    this(loader, initial, metrics, log, clock, result -> {});
+  }
+
+  /**
+   * @param afterReload called after every reload attempt, accepted or not, with the load in force
+   *     now (the new one, or the one kept); serialized with reloads, so nothing loads meanwhile
+   */
+  public LiveConfig(
+      PolicyLoader loader,
+      LoadResult initial,
+      ProxyMetrics metrics,
+      PrintStream log,
+      Clock clock,
+      Consumer<LoadResult> afterReload) {
     this.loader = Objects.requireNonNull(loader, "loader");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.log = Objects.requireNonNull(log, "log");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.afterReload = Objects.requireNonNull(afterReload, "afterReload");
     if (!initial.ok()) {
       throw new IllegalArgumentException("the initial configuration has errors");
     }
@@ -57,7 +74,7 @@ public final class LiveConfig {
   }
 
   private static State state(LoadResult result) {
-    return new State(new ActivePolicy(result.snapshot(), result.remoteKeys()), result.findings());
+    return new State(new ActivePolicy(result.snapshot(), result.remoteKeys()), result);
   }
 
   public PolicySnapshot current() {
@@ -71,7 +88,12 @@ public final class LiveConfig {
 
   /** Findings of the configuration in force. */
   public List<Finding> findings() {
-    return state.get().findings();
+    return state.get().result().findings();
+  }
+
+  /** The load in force. */
+  public LoadResult inForce() {
+    return state.get().result();
   }
 
   public PolicyLoader loader() {
@@ -90,6 +112,16 @@ public final class LiveConfig {
 
   /** Loads the configuration again and swaps it in if valid. Returns whether it was swapped. */
   public synchronized boolean reload() {
+    boolean swapped = swapIfValid();
+    try {
+      afterReload.accept(state.get().result());
+    } catch (RuntimeException e) {
+      log.println("meshguard: after reload: internal error: " + e);
+    }
+    return swapped;
+  }
+
+  private boolean swapIfValid() {
     LoadResult result;
     try {
       result = loader.load();

@@ -1,6 +1,7 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.policy.Finding;
 import java.util.List;
 
@@ -12,21 +13,39 @@ import java.util.List;
  * @param errors why the configuration was rejected, one line each (empty when accepted)
  * @param remoteKeys whether some JWT rule of the snapshot fetches its keys (see {@link
  *     ActivePolicy#mayBlock()})
+ * @param remoteSources the fetched key sources the snapshot uses, or null when the loader did not
+ *     record them; once the snapshot is in force, every other remote source may stop (see {@link
+ *     Gateway})
  */
 public record LoadResult(
-    PolicySnapshot snapshot, List<Finding> findings, List<String> errors, boolean remoteKeys) {
+    PolicySnapshot snapshot,
+    List<Finding> findings,
+    List<String> errors,
+    boolean remoteKeys,
+    List<JwksSource> remoteSources) {
   public LoadResult {
     findings = List.copyOf(findings);
     errors = List.copyOf(errors);
+    remoteSources = remoteSources == null ? null : List.copyOf(remoteSources);
     if (snapshot == null && errors.isEmpty()) {
       throw new IllegalArgumentException("a rejected configuration needs at least one error");
     }
   }
 
-  /** An accepted configuration; {@code remoteKeys} says whether deciding may block. */
+  /** An accepted configuration that uses exactly {@code remoteSources} as fetched key sources. */
+  public static LoadResult accepted(
+      PolicySnapshot snapshot, List<Finding> findings, List<? extends JwksSource> remoteSources) {
+    return new LoadResult(
+        snapshot, findings, List.of(), !remoteSources.isEmpty(), List.copyOf(remoteSources));
+  }
+
+  /**
+   * An accepted configuration; {@code remoteKeys} says whether deciding may block. Which sources it
+   * uses is unknown, so none is stopped on its account.
+   */
   public static LoadResult accepted(
       PolicySnapshot snapshot, List<Finding> findings, boolean remoteKeys) {
-    return new LoadResult(snapshot, findings, List.of(), remoteKeys);
+    return new LoadResult(snapshot, findings, List.of(), remoteKeys, null);
   }
 
   /** An accepted configuration whose keys may be fetched (the safe assumption). */
@@ -35,7 +54,7 @@ public record LoadResult(
   }
 
   public static LoadResult rejected(List<Finding> findings, List<String> errors) {
-    return new LoadResult(null, findings, errors, false);
+    return new LoadResult(null, findings, errors, false, List.of());
   }
 
   public boolean ok() {

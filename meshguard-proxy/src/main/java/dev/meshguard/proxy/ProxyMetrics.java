@@ -1,17 +1,22 @@
 package dev.meshguard.proxy;
 
+import dev.meshguard.jwks.JwksSourceHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The proxy's Prometheus metrics. Tag values are bounded: outcomes and JWT statuses are enums,
- * statuses are HTTP codes, policies are the configured `namespace/name` pairs.
+ * statuses are HTTP codes, policies are the configured `namespace/name` pairs, remote key sources
+ * the configured issuers and URLs (only those in use: see {@link RemoteKeyMetrics}).
  */
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry =
@@ -23,6 +28,7 @@ public final class ProxyMetrics {
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
   private final Counter accessLogDropped;
+  private final List<RemoteKeyMetrics> remoteKeys = new CopyOnWriteArrayList<>();
 
   private record RequestKey(String outcome, int status, String policy) {}
 
@@ -101,8 +107,19 @@ public final class ProxyMetrics {
     accessLogDropped.increment();
   }
 
+  /**
+   * Adds per source meters for remote keys (`meshguard_jwks_*`), read from {@code health} at each
+   * scrape; sources that {@code health} stops listing lose their meters.
+   */
+  public void trackRemoteKeys(Supplier<List<JwksSourceHealth>> health) {
+    remoteKeys.add(new RemoteKeyMetrics(registry, health));
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
+    for (RemoteKeyMetrics m : remoteKeys) {
+      m.refresh();
+    }
     return registry.scrape();
   }
 }

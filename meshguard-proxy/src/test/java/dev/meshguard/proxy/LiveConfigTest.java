@@ -106,6 +106,56 @@ class LiveConfigTest {
   }
 
   @Test
+  void afterEveryReloadTheLoadInForceIsHandedOn(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("policies.yaml");
+    write(file, "ok 1");
+    FileLoader loader = new FileLoader(file);
+    LinkedBlockingQueue<LoadResult> handed = new LinkedBlockingQueue<>();
+    LiveConfig config =
+        new LiveConfig(
+            loader,
+            loader.load(),
+            new ProxyMetrics(),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            Clock.systemUTC(),
+            handed::add);
+    LoadResult first = config.inForce();
+    assertThat(handed).isEmpty();
+
+    write(file, "ok 2");
+    assertThat(config.reload()).isTrue();
+    LoadResult second = handed.poll();
+    assertThat(second).isSameAs(config.inForce()).isNotSameAs(first);
+    assertThat(second.findings().get(0).message()).isEqualTo("ok 2");
+
+    write(file, "broken");
+    assertThat(config.reload()).isFalse();
+    assertThat(handed.poll()).as("a rejected reload hands on the load kept").isSameAs(second);
+  }
+
+  @Test
+  void aFailingAfterReloadStepIsReportedAndTheReloadStands(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("policies.yaml");
+    write(file, "ok 1");
+    FileLoader loader = new FileLoader(file);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    LiveConfig config =
+        new LiveConfig(
+            loader,
+            loader.load(),
+            new ProxyMetrics(),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Clock.systemUTC(),
+            result -> {
+              throw new IllegalStateException("boom");
+            });
+    write(file, "ok 2");
+    assertThat(config.reload()).isTrue();
+    assertThat(config.findings().get(0).message()).isEqualTo("ok 2");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("after reload: internal error");
+  }
+
+  @Test
   void watcherReloadsOnContentChangesOnly(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("p.yaml");
     write(file, "ok a");
