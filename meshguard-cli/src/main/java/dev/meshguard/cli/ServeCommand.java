@@ -282,7 +282,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /** Remote key sources for `/config_dump`, with times as text. */
-  private static List<Map<String, Object>> jwksHealth(RemoteJwksSources jwks) {
+  static List<Map<String, Object>> jwksHealth(RemoteJwksSources jwks) {
     List<Map<String, Object>> out = new java.util.ArrayList<>();
     for (JwksSourceHealth h : jwks.health()) {
       Map<String, Object> m = new LinkedHashMap<>();
