@@ -171,6 +171,8 @@ public final class ExtAuthzCommand implements Callable<Integer> {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      // not ready before saying so, so that whoever reads the line sees readiness fail
+      server.startDraining();
       err.println("meshguard: stopping, letting calls in flight finish (at most " + drain + ")");
       err.flush();
       if (!server.shutdown(drain)) {

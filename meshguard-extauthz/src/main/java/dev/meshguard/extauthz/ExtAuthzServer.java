@@ -150,6 +150,14 @@ public final class ExtAuthzServer implements Closeable {
     return metrics;
   }
 
+  /** Readiness and gRPC health turn to not serving; calls are still answered. Idempotent. */
+  public synchronized void startDraining() {
+    if (!draining) {
+      draining = true;
+      health.enterTerminalState();
+    }
+  }
+
   /**
    * Graceful stop: health turns NOT_SERVING, no new calls are accepted, calls in flight get up to
    * {@code grace} to finish, then everything closes.
@@ -157,8 +165,7 @@ public final class ExtAuthzServer implements Closeable {
    * @return whether every call finished within the grace period
    */
   public boolean shutdown(Duration grace) {
-    draining = true;
-    health.enterTerminalState();
+    startDraining();
     if (watcher != null) {
       watcher.close();
     }

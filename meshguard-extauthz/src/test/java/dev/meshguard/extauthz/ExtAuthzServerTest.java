@@ -234,6 +234,40 @@ class ExtAuthzServerTest {
   }
 
   @Test
+  void drainingTurnsHealthToNotServingAndStillAnswers() throws Exception {
+    try (ExtAuthzServer draining =
+        ExtAuthzServer.start(
+            server.config().loader(),
+            server.config().loader().load(),
+            new ExtAuthzServer.Settings(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                null,
+                0,
+                null,
+                Map.of(),
+                null),
+            Decider.engine(Clock.systemUTC()),
+            new PrintStream(PrintStream.nullOutputStream()))) {
+      ManagedChannel ch = NettyChannelBuilder.forAddress(draining.address()).usePlaintext().build();
+      try {
+        draining.startDraining();
+        HealthCheckResponse health =
+            HealthGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService("").build());
+        assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        CheckResponse r =
+            AuthorizationGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .check(EnvoyRequests.request(EnvoyRequests.http("GET", "/public")));
+        assertThat(r.getStatus().getCode()).isZero();
+      } finally {
+        ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void neverFailsOpen() throws IOException, InterruptedException {
     try (ExtAuthzServer failing =
         ExtAuthzServer.start(
