@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       ValidateCommand.class,
       ServeCommand.class,
+      ExtAuthzCommand.class,
       DemoCommand.class
     })
 public final class Main implements Runnable {

@@ -288,6 +288,7 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    gateway.startDraining();
     err.println("meshguard: stopping, letting in-flight requests finish (at most " + drain + ")");
     err.flush();
     boolean clean = gateway.shutdown(drain);

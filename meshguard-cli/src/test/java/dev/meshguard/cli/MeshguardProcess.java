@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 
 /** The real executable jar, started as a separate process, with its output captured by line. */
 final class MeshguardProcess implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("listening on https?://([^ ,]+):(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on (?:https?|grpc)://([^ ,]+):(\\d+)");
   private static final Pattern ADMIN = Pattern.compile("admin on https?://([^ ,]+):(\\d+)");
   static final Duration START = Duration.ofSeconds(60);
 

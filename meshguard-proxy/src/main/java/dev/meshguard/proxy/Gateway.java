@@ -174,6 +174,11 @@ public final class Gateway implements Closeable {
     return metrics;
   }
 
+  /** Readiness fails from now on; call before announcing the stop. */
+  public void startDraining() {
+    proxy.startDraining();
+  }
+
   /**
    * Graceful stop: readiness fails, no new connections, in-flight requests get up to {@code grace}
    * to finish, then everything closes and the access log is flushed.

@@ -167,6 +167,11 @@ public final class ProxyServer implements Closeable {
     return runtime.draining;
   }
 
+  /** Fails readiness at once, before the listener closes, so load balancers stop sending. */
+  public void startDraining() {
+    runtime.draining = true;
+  }
+
   /**
    * Stops accepting, lets in-flight requests finish for at most {@code grace}, then closes
    * everything. Idle keep-alive connections are closed at once; busy ones after their response.

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Remote key health as the admin endpoints show it: JSON-ready maps, times as ISO-8601 text. */
-final class RemoteKeyHealth {
+public final class RemoteKeyHealth {
   private RemoteKeyHealth() {}
 
   /** What `/healthz/ready` shows per source: enough to see at a glance which issuer is down. */
@@ -21,7 +21,7 @@ final class RemoteKeyHealth {
   }
 
   /** What `/config_dump` shows per source: everything known. */
-  static List<Map<String, Object>> detail(List<JwksSourceHealth> all) {
+  public static List<Map<String, Object>> detail(List<JwksSourceHealth> all) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (JwksSourceHealth h : all) {
       Map<String, Object> m = summary(h);

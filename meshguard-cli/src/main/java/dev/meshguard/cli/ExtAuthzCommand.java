@@ -1,0 +1,189 @@
+package dev.meshguard.cli;
+
+import dev.meshguard.extauthz.ExtAuthzServer;
+import dev.meshguard.jwks.RemoteJwksOptions;
+import dev.meshguard.jwks.RemoteJwksSources;
+import dev.meshguard.policy.ConfigLoader;
+import dev.meshguard.policy.Finding;
+import dev.meshguard.proxy.Decider;
+import dev.meshguard.proxy.DemoKeys;
+import dev.meshguard.proxy.FilePolicyLoader;
+import dev.meshguard.proxy.LoadResult;
+import dev.meshguard.proxy.RemoteKeyHealth;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** `meshguard extauthz`: the same decisions as `serve`, as an Envoy ext_authz v3 gRPC server. */
+@Command(
+    name = "extauthz",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Envoy external-authorization server (ext_authz v3, gRPC): decides every Check call as"
+          + " `serve` and `check` would, so a real mesh can use meshguard's decisions.",
+      "Prints the bound address on start. Reloads when the configuration changes.",
+      "Stops gracefully on SIGTERM/SIGINT (exit 0). Exit 2: usage or configuration error."
+    })
+public final class ExtAuthzCommand implements Callable<Integer> {
+  @Mixin WorkloadOptions workload;
+
+  @Option(
+      names = "--listen",
+      defaultValue = "0.0.0.0:9191",
+      paramLabel = "HOST:PORT",
+      description = "gRPC listener address; port 0 picks a free port (default: ${DEFAULT-VALUE})")
+  String listen;
+
+  @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT",
+      description = "admin listener: /healthz/ready, /stats/prometheus, /config_dump")
+  String admin;
+
+  @Option(
+      names = "--num-trusted-proxies",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "x-forwarded-for hops to trust for remote.ip (default 0: Envoy's source address, which"
+              + " Envoy already derives with its xff_num_trusted_hops)")
+  int numTrustedProxies;
+
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "10s",
+      paramLabel = "DURATION",
+      description = "on SIGTERM, how long calls in flight may finish (default: ${DEFAULT-VALUE})")
+  String drainTimeout;
+
+  @Option(
+      names = "--reload-poll-interval",
+      defaultValue = "2s",
+      paramLabel = "DURATION",
+      description =
+          "re-read the configuration this often when no file event arrives; 0 disables reloading"
+              + " (default: ${DEFAULT-VALUE})")
+  String reloadPollInterval;
+
+  @Option(
+      names = "--reject-demo-keys",
+      description =
+          "refuse to start (or reload) when the configuration trusts Istio's public sample"
+              + " signing key (default: accept it, as Istio does, with a warning)")
+  boolean rejectDemoKeys;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    // before anything prints the address: a TERM after that must always drain
+    CountDownLatch stop = ShutdownSignal.install();
+    InetSocketAddress listenAddress;
+    InetSocketAddress adminAddress;
+    Duration drain;
+    Duration poll;
+    try {
+      listenAddress = ListenAddress.parse("--listen", listen);
+      adminAddress = admin == null ? null : ListenAddress.parse("--admin", admin);
+      drain = Durations.parse("--drain-timeout", drainTimeout);
+      poll = Durations.parse("--reload-poll-interval", reloadPollInterval);
+      if (numTrustedProxies < 0) {
+        throw new IllegalArgumentException("--num-trusted-proxies must not be negative");
+      }
+      workload.labelMap();
+    } catch (IllegalArgumentException e) {
+      err.println("meshguard extauthz: " + e.getMessage());
+      return Main.EXIT_USAGE;
+    }
+
+    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
+      FilePolicyLoader loader =
+          new FilePolicyLoader(
+              workload.configPaths,
+              workload.meshConfig,
+              workload.rootNamespace,
+              Workloads.workload(workload),
+              jwks::remote,
+              !rejectDemoKeys);
+      LoadResult initial = loader.load();
+      if (!initial.ok()) {
+        for (String e : initial.errors()) {
+          err.println(e);
+        }
+        err.println("meshguard extauthz: configuration has errors; not starting");
+        err.flush();
+        return Main.EXIT_USAGE;
+      }
+      for (Finding f : initial.findings()) {
+        if (!f.isError()) {
+          err.println(f.format());
+        }
+      }
+      if (!rejectDemoKeys) {
+        List<String> demo = DemoKeys.usages(ConfigLoader.load(workload.configPaths));
+        if (!demo.isEmpty()) {
+          err.println(
+              "meshguard extauthz: WARNING: the configuration trusts Istio's published sample"
+                  + " key:");
+          err.println(
+              "  anyone can sign tokens it accepts; never use it in a real mesh"
+                  + " (--reject-demo-keys refuses it):");
+          demo.forEach(d -> err.println("  " + d));
+        }
+      }
+      Map<String, Object> info = new LinkedHashMap<>();
+      info.put("allowDemoKeys", !rejectDemoKeys);
+      ExtAuthzServer server =
+          ExtAuthzServer.start(
+              loader,
+              initial,
+              new ExtAuthzServer.Settings(
+                  listenAddress,
+                  adminAddress,
+                  numTrustedProxies,
+                  poll.isZero() ? null : poll,
+                  info,
+                  () -> Map.of("jwks", RemoteKeyHealth.detail(jwks.health()))),
+              Decider.engine(Clock.systemUTC()),
+              System.err);
+      out.println(
+          "meshguard extauthz: listening on " + ListenAddress.url("grpc", server.address()));
+      if (server.adminAddress() != null) {
+        out.println(
+            "meshguard extauthz: admin on " + ListenAddress.url("http", server.adminAddress()));
+      }
+      out.flush();
+      err.flush();
+      try {
+        stop.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      // not ready before saying so, so that whoever reads the line sees readiness fail
+      server.startDraining();
+      err.println("meshguard: stopping, letting calls in flight finish (at most " + drain + ")");
+      err.flush();
+      if (!server.shutdown(drain)) {
+        err.println("meshguard: drain timeout passed; remaining calls were cancelled");
+      }
+      err.flush();
+      return 0;
+    } catch (java.io.IOException e) {
+      err.println("meshguard extauthz: " + e.getMessage());
+      return Main.EXIT_USAGE;
+    }
+  }
+}
