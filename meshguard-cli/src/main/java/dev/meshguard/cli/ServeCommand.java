@@ -3,6 +3,7 @@ package dev.meshguard.cli;
 import dev.meshguard.jwks.JwksSourceHealth;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
+import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.Finding;
 import dev.meshguard.proxy.Decider;
@@ -170,6 +171,9 @@ public final class ServeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     // before anything prints the address: a TERM after that must always drain
     CountDownLatch stop = ShutdownSignal.install();
+    // before any key is parsed or TLS set up, so every JCA lookup sees the same providers
+    String cryptoProvider = CryptoProviders.installPreferred();
+    err.println("meshguard serve: crypto provider: " + cryptoProvider);
     ProxyOptions options;
     SslContext tls;
     Duration drain;
@@ -241,6 +245,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", allowDemoKeys);
+      info.put("cryptoProvider", cryptoProvider);
       Gateway gateway =
           Gateway.start(
               loader,
