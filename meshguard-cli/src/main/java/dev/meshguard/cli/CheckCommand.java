@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,9 +96,10 @@ public final class CheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    // One decision checks a signature or two: loading ACCP's native library (about 0.4 s) would
-    // cost more than it saves, so check keeps the JDK unless MESHGUARD_CRYPTO_PROVIDER=accp.
-    String cryptoProvider = CryptoProviders.installIfRequested();
+    // One decision checks a signature or two: loading ACCP's native library (about 0.15 s more per
+    // run) would cost more than it saves, so check keeps the JDK unless
+    // MESHGUARD_CRYPTO_PROVIDER=accp.
+    Supplier<String> cryptoProvider = CryptoProviders.installIfRequested();
     List<Map.Entry<String, String>> headerList = new ArrayList<>();
     for (String h : headers) {
       int colon = h.indexOf(':');
@@ -148,7 +150,7 @@ public final class CheckCommand implements Callable<Integer> {
   }
 
   private void print(
-      PrintWriter out, PolicySnapshot snapshot, Decision decision, String cryptoProvider)
+      PrintWriter out, PolicySnapshot snapshot, Decision decision, Supplier<String> cryptoProvider)
       throws Exception {
     if (json) {
       Map<String, Object> obj = new LinkedHashMap<>();
@@ -184,12 +186,12 @@ public final class CheckCommand implements Callable<Integer> {
       if (explain) {
         obj.put("trace", decision.trace());
       }
-      obj.put("cryptoProvider", cryptoProvider);
+      obj.put("cryptoProvider", cryptoProvider.get());
       out.println(
           new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(obj));
     } else {
       if (explain) {
-        out.println("  crypto provider: " + cryptoProvider);
+        out.println("  crypto provider: " + cryptoProvider.get());
         decision.trace().forEach(line -> out.println("  " + line));
       }
       out.println(

@@ -3,15 +3,18 @@ package dev.meshguard.jwt;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.Security;
+import java.security.Signature;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Chooses which JCA provider does the signature checks. Every check in this package asks JCA by
  * algorithm name only, so the provider listed first wins without any code change: Amazon Corretto
  * Crypto Provider (ACCP, AWS-LC, the BoringSSL lineage Envoy uses) is several times faster than the
- * JDK (ES256 about 30 times), so it goes first where its native library loads; everywhere else the
+ * JDK (ES256 some 20 times), so it goes first where its native library loads; everywhere else the
  * JDK's own providers stay.
  *
  * <p>ACCP is looked up by class name, so this module compiles and runs without it: the executable
@@ -48,22 +51,26 @@ public final class CryptoProviders {
    * unless {@value #ENV} says {@code jdk}. Returns what is active, for the start-up log.
    */
   public static String installPreferred() {
-    return install(true, setting(), ACCP_CLASS);
+    return install(true, setting(), ACCP_CLASS).get();
   }
 
   /**
    * For one-shot commands ({@code check}): loading ACCP's native library costs more than the one or
    * two signature checks it would speed up, so it is installed only when {@value #ENV} says {@code
-   * accp}. Returns what is active.
+   * accp}. Returns what is active, described only when asked: describing loads JCA providers, which
+   * a decision without a signature to check never needs.
    */
-  public static String installIfRequested() {
+  public static Supplier<String> installIfRequested() {
     return install(false, setting(), ACCP_CLASS);
   }
 
-  /** Describes the provider JCA now picks for RSA and ECDSA signatures. */
+  /**
+   * Describes the provider JCA now picks for RSA and ECDSA signatures. Loads the providers up to
+   * those (as the first signature check would), not all of them.
+   */
   public static String active() {
-    Provider rsa = firstProvider("Signature.SHA256withRSA");
-    Provider ec = firstProvider("Signature.SHA256withECDSA");
+    Provider rsa = firstProvider("SHA256withRSA");
+    Provider ec = firstProvider("SHA256withECDSA");
     if (rsa != null && rsa.getName().equals(ACCP_NAME)) {
       return describeAccp(rsa);
     }
@@ -75,36 +82,34 @@ public final class CryptoProviders {
 
   /**
    * Installs ACCP (class {@code accpClass}) first when {@code setting} asks for it, or says nothing
-   * and {@code accpByDefault}; returns what is active, with the reason when ACCP was wanted but is
-   * not used.
+   * and {@code accpByDefault}. Returns the description of what is active (made when asked), with
+   * the reason when ACCP was wanted but is not used.
    */
-  static synchronized String install(boolean accpByDefault, String setting, String accpClass) {
+  static synchronized Supplier<String> install(
+      boolean accpByDefault, String setting, String accpClass) {
     Choice choice;
-    String note = "";
+    String settingNote = "";
     try {
       choice = parse(setting);
     } catch (IllegalArgumentException e) {
       choice = Choice.AUTO;
-      note = "; " + e.getMessage();
+      settingNote = "; " + e.getMessage();
     }
     boolean wanted = choice == Choice.ACCP || (choice == Choice.AUTO && accpByDefault);
-    if (!wanted) {
-      return active() + (choice == Choice.JDK ? "; " + ENV + "=jdk" : "") + note;
-    }
-    String failure = tryInstallAccp(accpClass);
-    return failure == null ? active() + note : active() + "; accp not used: " + failure + note;
+    String failure = wanted ? tryInstallAccp(accpClass) : null;
+    String notes =
+        (choice == Choice.JDK ? "; " + ENV + "=jdk" : "")
+            + (failure == null ? "" : "; accp not used: " + failure)
+            + settingNote;
+    return () -> active() + notes;
   }
 
   /**
-   * Installs ACCP first unless it already is; returns null on success, else the reason it is not.
-   * The installation is what {@code AmazonCorrettoCryptoProvider.install()} does, after its own
-   * health check (native library loaded, self-tests passed), so a broken ACCP never goes first.
+   * Installs ACCP as the first provider; returns null on success, else the reason it is not. The
+   * installation is what {@code AmazonCorrettoCryptoProvider.install()} does, after its own health
+   * check (native library loaded, self-tests passed), so a broken ACCP never goes first.
    */
   private static String tryInstallAccp(String accpClass) {
-    Provider[] providers = Security.getProviders();
-    if (providers.length > 0 && providers[0].getClass().getName().equals(accpClass)) {
-      return null;
-    }
     try {
       Class<?> type = Class.forName(accpClass, true, CryptoProviders.class.getClassLoader());
       MethodHandles.Lookup lookup = MethodHandles.publicLookup();
@@ -113,6 +118,7 @@ public final class CryptoProviders {
           lookup.findVirtual(type, "assertHealthy", MethodType.methodType(void.class));
       assertHealthy.invoke(instance);
       Provider provider = (Provider) instance;
+      // insertProviderAt does nothing for a provider already installed, wherever it is.
       Security.removeProvider(provider.getName());
       Security.insertProviderAt(provider, 1);
       return null;
@@ -144,9 +150,13 @@ public final class CryptoProviders {
         : accp.getName() + " " + accp.getVersionStr() + " (AWS-LC)";
   }
 
-  private static Provider firstProvider(String filter) {
-    Provider[] providers = Security.getProviders(filter);
-    return providers == null || providers.length == 0 ? null : providers[0];
+  private static Provider firstProvider(String signatureAlgorithm) {
+    // Unlike Security.getProviders(filter), which loads every configured provider (some 40 ms).
+    try {
+      return Signature.getInstance(signatureAlgorithm).getProvider();
+    } catch (NoSuchAlgorithmException e) {
+      return null;
+    }
   }
 
   /** The setting: the system property, else the environment variable, else null. */

@@ -14,7 +14,7 @@ public final class CryptoProviderSessionListener implements LauncherSessionListe
     if (!"accp".equals(System.getProperty(CryptoProviders.PROPERTY))) {
       return;
     }
-    String active = CryptoProviders.installIfRequested();
+    String active = CryptoProviders.installIfRequested().get();
     if (!active.startsWith(CryptoProviders.ACCP_NAME)) {
       throw new IllegalStateException("this test run needs ACCP as the first provider: " + active);
     }

@@ -60,7 +60,7 @@ class CryptoProvidersTest {
   void oneShotCommandsKeepWhatIsThereUnlessAsked() {
     List<Provider> before = providers();
 
-    String active = CryptoProviders.install(false, null, CryptoProviders.ACCP_CLASS);
+    String active = CryptoProviders.install(false, null, CryptoProviders.ACCP_CLASS).get();
 
     assertThat(providers()).isEqualTo(before);
     assertThat(active).isEqualTo(CryptoProviders.active());
@@ -70,7 +70,7 @@ class CryptoProvidersTest {
   void jdkSettingInstallsNothing() {
     List<Provider> before = providers();
 
-    String active = CryptoProviders.install(true, "jdk", CryptoProviders.ACCP_CLASS);
+    String active = CryptoProviders.install(true, "jdk", CryptoProviders.ACCP_CLASS).get();
 
     assertThat(providers()).isEqualTo(before);
     assertThat(active).isEqualTo(CryptoProviders.active() + "; MESHGUARD_CRYPTO_PROVIDER=jdk");
@@ -78,7 +78,7 @@ class CryptoProvidersTest {
 
   @Test
   void unknownSettingIsReportedAndTreatedAsAuto() {
-    String active = CryptoProviders.install(false, "fastest", CryptoProviders.ACCP_CLASS);
+    String active = CryptoProviders.install(false, "fastest", CryptoProviders.ACCP_CLASS).get();
 
     assertThat(active)
         .isEqualTo(
@@ -91,7 +91,7 @@ class CryptoProvidersTest {
   void missingProviderLeavesTheProvidersAsTheyAreAndSaysWhy() {
     List<Provider> before = providers();
 
-    String active = CryptoProviders.install(true, "accp", "com.example.NoSuchProvider");
+    String active = CryptoProviders.install(true, "accp", "com.example.NoSuchProvider").get();
 
     assertThat(providers()).isEqualTo(before);
     assertThat(active)
@@ -105,7 +105,7 @@ class CryptoProvidersTest {
     List<Provider> before = providers();
 
     // A class without ACCP's API stands for one whose native library or self-test failed.
-    String active = CryptoProviders.install(true, null, "java.lang.String");
+    String active = CryptoProviders.install(true, null, "java.lang.String").get();
 
     assertThat(providers()).isEqualTo(before);
     assertThat(active).startsWith(CryptoProviders.active() + "; accp not used: ");
