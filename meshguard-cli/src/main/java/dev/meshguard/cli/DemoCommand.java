@@ -1,6 +1,7 @@
 package dev.meshguard.cli;
 
 import dev.meshguard.engine.Workload;
+import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.Gateway;
@@ -66,6 +67,8 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     java.util.concurrent.CountDownLatch stop = ShutdownSignal.install();
+    String cryptoProvider = CryptoProviders.installPreferred();
+    err.println("meshguard demo: crypto provider: " + cryptoProvider);
     java.net.InetSocketAddress listenAddress;
     java.net.InetSocketAddress adminAddress;
     try {
@@ -107,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
                     accessLog,
                     null,
                     null,
-                    Map.of("demo", true),
+                    Map.of("demo", true, "cryptoProvider", cryptoProvider),
                     null),
                 Decider.engine(Clock.systemUTC()),
                 System.out,

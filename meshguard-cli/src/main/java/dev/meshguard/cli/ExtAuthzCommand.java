@@ -3,10 +3,8 @@ package dev.meshguard.cli;
 import dev.meshguard.extauthz.ExtAuthzServer;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
-import dev.meshguard.policy.ConfigLoader;
-import dev.meshguard.policy.Finding;
+import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.DemoKeys;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.RemoteKeyHealth;
@@ -15,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -109,6 +106,8 @@ public final class ExtAuthzCommand implements Callable<Integer> {
       return Main.EXIT_USAGE;
     }
 
+    String cryptoProvider = CryptoProviders.installPreferred();
+    err.println("meshguard extauthz: crypto provider: " + cryptoProvider);
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
       FilePolicyLoader loader =
           new FilePolicyLoader(
@@ -118,34 +117,13 @@ public final class ExtAuthzCommand implements Callable<Integer> {
               Workloads.workload(workload),
               jwks::remote,
               !rejectDemoKeys);
-      LoadResult initial = loader.load();
-      if (!initial.ok()) {
-        for (String e : initial.errors()) {
-          err.println(e);
-        }
-        err.println("meshguard extauthz: configuration has errors; not starting");
-        err.flush();
+      LoadResult initial = StartupConfig.load("extauthz", loader, workload, rejectDemoKeys, err);
+      if (initial == null) {
         return Main.EXIT_USAGE;
-      }
-      for (Finding f : initial.findings()) {
-        if (!f.isError()) {
-          err.println(f.format());
-        }
-      }
-      if (!rejectDemoKeys) {
-        List<String> demo = DemoKeys.usages(ConfigLoader.load(workload.configPaths));
-        if (!demo.isEmpty()) {
-          err.println(
-              "meshguard extauthz: WARNING: the configuration trusts Istio's published sample"
-                  + " key:");
-          err.println(
-              "  anyone can sign tokens it accepts; never use it in a real mesh"
-                  + " (--reject-demo-keys refuses it):");
-          demo.forEach(d -> err.println("  " + d));
-        }
       }
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
+      info.put("cryptoProvider", cryptoProvider);
       ExtAuthzServer server =
           ExtAuthzServer.start(
               loader,

@@ -2,10 +2,8 @@ package dev.meshguard.cli;
 
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
-import dev.meshguard.policy.ConfigLoader;
-import dev.meshguard.policy.Finding;
+import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.DemoKeys;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.Gateway;
 import dev.meshguard.proxy.LoadResult;
@@ -18,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -174,6 +171,9 @@ public final class ServeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     // before anything prints the address: a TERM after that must always drain
     CountDownLatch stop = ShutdownSignal.install();
+    // before any key is parsed or TLS set up, so every JCA lookup sees the same providers
+    String cryptoProvider = CryptoProviders.installPreferred();
+    err.println("meshguard serve: crypto provider: " + cryptoProvider);
     ProxyOptions options;
     SslContext tls;
     Duration drain;
@@ -221,32 +221,13 @@ public final class ServeCommand implements Callable<Integer> {
               Workloads.workload(workload),
               jwks::remote,
               !rejectDemoKeys);
-      LoadResult initial = loader.load();
-      if (!initial.ok()) {
-        for (String e : initial.errors()) {
-          err.println(e);
-        }
-        err.println("meshguard serve: configuration has errors; not starting");
-        err.flush();
+      LoadResult initial = StartupConfig.load("serve", loader, workload, rejectDemoKeys, err);
+      if (initial == null) {
         return Main.EXIT_USAGE;
-      }
-      for (Finding f : initial.findings()) {
-        if (!f.isError()) {
-          err.println(f.format());
-        }
-      }
-      if (!rejectDemoKeys) {
-        List<String> demo = DemoKeys.usages(ConfigLoader.load(workload.configPaths));
-        if (!demo.isEmpty()) {
-          err.println(
-              "meshguard serve: WARNING: the configuration trusts Istio's published sample key:");
-          err.println(
-              "  anyone can sign tokens it accepts; never expose this gateway (--reject-demo-keys refuses it):");
-          demo.forEach(d -> err.println("  " + d));
-        }
       }
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
+      info.put("cryptoProvider", cryptoProvider);
       Gateway gateway =
           Gateway.start(
               loader,

@@ -52,6 +52,12 @@ class DemoIT {
         checked++;
       }
       assertThat(checked).isEqualTo(4);
+      assertThat(demo.stderr)
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .startsWith(
+                          "meshguard demo: crypto provider: AmazonCorrettoCryptoProvider 2.5.0"));
       assertThat(demo.terminate()).isZero();
     }
   }

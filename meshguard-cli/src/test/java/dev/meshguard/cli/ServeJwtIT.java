@@ -140,6 +140,14 @@ class ServeJwtIT {
   }
 
   @Test
+  void saysWhichCryptoProviderChecksTheSignatures() {
+    // The executable jar carries ACCP's linux-x86_64 build, so on this platform it goes first and
+    // checks every token these tests send.
+    assertThat(serve.awaitStderr(l -> l.contains("crypto provider:")))
+        .startsWith("meshguard serve: crypto provider: AmazonCorrettoCryptoProvider 2.5.0 (AWS-LC");
+  }
+
+  @Test
   void validTokenReachesTheUpstreamWithTheRulesHeaderChanges() throws Exception {
     String token = validToken();
     HttpResponse<String> r =

@@ -35,6 +35,7 @@ final class JwkParser {
   private static final String X509_SUFFIX = "\n-----END CERTIFICATE-----\n";
   private static final BigInteger E_3 = BigInteger.valueOf(3);
   private static final BigInteger E_65537 = BigInteger.valueOf(65537);
+  private static final int MIN_RSA_MODULUS_BYTES = 64;
 
   /** DER of an Ed25519 SubjectPublicKeyInfo up to the 32 key bytes (RFC 8410). */
   private static final byte[] ED25519_SPKI_PREFIX = {
@@ -85,11 +86,12 @@ final class JwkParser {
       throw new JwtException(JwtStatus.JWKS_RSA_PARSE_ERROR);
     }
     // Envoy accepts only e = 3 or 65537, then BoringSSL's public-key check: odd modulus of more
-    // than 33 and at most 16384 bits. The JDK adds a 512-bit minimum (a difference we keep).
+    // than 33 and at most 16384 bits. The JDK's providers add a 512-bit minimum (a documented
+    // difference); ACCP has none, so it is checked here to give the same answer with either.
     int bits = modulus.bitLength();
     if (!(exponent.equals(E_3) || exponent.equals(E_65537))
         || !modulus.testBit(0)
-        || bits <= 33
+        || tooShortForTheJdk(bits)
         || bits > 16 * 1024) {
       throw new JwtException(JwtStatus.JWKS_RSA_PARSE_ERROR);
     }
@@ -253,9 +255,21 @@ final class JwkParser {
       if (!(certificate.getPublicKey() instanceof RSAPublicKey key)) {
         throw new JwtException(JwtStatus.JWKS_X509_GET_PUBKEY_ERROR);
       }
+      // With the JDK's RSA KeyFactory such a certificate does not even parse; ACCP's takes it.
+      if (tooShortForTheJdk(key.getModulus().bitLength())) {
+        throw new JwtException(JwtStatus.JWKS_X509_PARSE_ERROR);
+      }
       keys.add(new Jwk(field.getKey(), null, Jwk.RSA, null, key));
     }
     return keys;
+  }
+
+  /**
+   * The JDK's RSA minimum: 512 bits after rounding the modulus up to whole bytes, so 505 bits are
+   * enough. (It also covers BoringSSL's "more than 33 bits".)
+   */
+  private static boolean tooShortForTheJdk(int modulusBits) {
+    return (modulusBits + 7) / 8 < MIN_RSA_MODULUS_BYTES;
   }
 
   private static String ignoredUnlessString(ObjectNode jwk, String name) {

@@ -10,6 +10,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -25,16 +26,24 @@ final class SignatureChecks {
 
   /** The digest a JWT algorithm selects. */
   enum Hash {
-    SHA256("SHA-256", 32),
-    SHA384("SHA-384", 48),
-    SHA512("SHA-512", 64);
+    SHA256("SHA-256", 32, "3031300d060960864801650304020105000420"),
+    SHA384("SHA-384", 48, "3041300d060960864801650304020205000430"),
+    SHA512("SHA-512", 64, "3051300d060960864801650304020305000440");
 
     final String digestName;
     final int length;
 
-    Hash(String digestName, int length) {
+    /**
+     * DER of {@code DigestInfo} up to the digest bytes, NULL parameters included, as RFC 8017
+     * (section 9.2, note 1) lists them.
+     */
+    @SuppressWarnings("ImmutableEnumChecker") // written once here, only read afterwards
+    private final byte[] digestInfoPrefix;
+
+    Hash(String digestName, int length, String digestInfoPrefixHex) {
       this.digestName = digestName;
       this.length = length;
+      this.digestInfoPrefix = HexFormat.of().parseHex(digestInfoPrefixHex);
     }
 
     String bits() {
@@ -54,9 +63,31 @@ final class SignatureChecks {
 
   private SignatureChecks() {}
 
-  /** RS256/384/512: RSASSA-PKCS1-v1_5. */
+  /**
+   * RS256/384/512: RSASSA-PKCS1-v1_5, exactly as BoringSSL checks it: a signature as long as the
+   * modulus whose decoded {@code DigestInfo} equals the DER one byte for byte. The JDK's {@code
+   * SHA256withRSA} also accepts a {@code DigestInfo} without the NULL parameters, which AWS-LC (and
+   * so Envoy) refuses; so the digest is taken here and {@code NONEwithRSA} compares the whole
+   * {@code DigestInfo}, with the same answer from every provider and no speed lost.
+   */
   static boolean rsaPkcs1(Key key, Hash hash, byte[] data, byte[] signature) {
-    return verify(ENGINES.get().rsa(hash), key, data, signature);
+    if (!(key instanceof RSAPublicKey rsaKey)
+        || signature.length != (rsaKey.getModulus().bitLength() + 7) / 8) {
+      return false;
+    }
+    Engines engines = ENGINES.get();
+    MessageDigest digest = engines.digest(hash);
+    digest.reset();
+    byte[] hashed = digest.digest(data);
+    Signature verifier = engines.pkcs1();
+    try {
+      verifier.initVerify(rsaKey);
+      verifier.update(hash.digestInfoPrefix);
+      verifier.update(hashed);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**
@@ -233,17 +264,20 @@ final class SignatureChecks {
    * hence one set per thread.
    */
   private static final class Engines {
-    private final Map<Hash, Signature> rsa = new EnumMap<>(Hash.class);
     private final Map<Hash, Signature> ecdsa = new EnumMap<>(Hash.class);
     private final Map<Hash, Mac> hmac = new EnumMap<>(Hash.class);
     private final Map<Hash, MessageDigest> digest = new EnumMap<>(Hash.class);
+    private Signature pkcs1;
     private Signature pss;
     private Signature ed25519;
     private Cipher rawRsa;
 
-    Signature rsa(Hash hash) {
-      return rsa.computeIfAbsent(
-          hash, h -> required(Signature::getInstance, "SHA" + h.bits() + "withRSA"));
+    Signature pkcs1() {
+      if (pkcs1 == null) {
+        // JCA's name for PKCS#1 v1.5 over a DigestInfo the caller encodes.
+        pkcs1 = required(Signature::getInstance, "NONEwithRSA");
+      }
+      return pkcs1;
     }
 
     Signature ecdsa(Hash hash) {

@@ -332,6 +332,35 @@ class JwkSetTest {
   }
 
   @Test
+  void rsaModulusMustBeAtLeast64BytesWhateverTheProvider() {
+    // The JDK's minimum is 512 bits rounded up to bytes, so 505 bits pass and 504 do not. ACCP
+    // (like BoringSSL) takes any size, so JwkParser checks it itself.
+    assertThat(keyStatus(rsaJwkWithModulus(oddNumberOfBits(505)))).isEqualTo(JwtStatus.OK);
+    assertThat(keyStatus(rsaJwkWithModulus(oddNumberOfBits(504))))
+        .isEqualTo(JwtStatus.JWKS_RSA_PARSE_ERROR);
+    assertThat(keyStatus(rsaJwkWithModulus(oddNumberOfBits(256))))
+        .isEqualTo(JwtStatus.JWKS_RSA_PARSE_ERROR);
+  }
+
+  @Test
+  void x509CertificateWithAnRsaKeyUnder64BytesFailsWhateverTheProvider() throws Exception {
+    String small = TestCertificates.rsaPemWithModulus(oddNumberOfBits(504));
+    String enough = TestCertificates.rsaPemWithModulus(oddNumberOfBits(505));
+
+    assertThat(statusOf("{\"a\":" + quoted(enough) + "}")).isEqualTo(JwtStatus.OK);
+    assertThat(statusOf("{\"a\":" + quoted(small) + "}"))
+        .isEqualTo(JwtStatus.JWKS_X509_PARSE_ERROR);
+  }
+
+  private static BigInteger oddNumberOfBits(int bits) {
+    return new BigInteger(bits - 1, new java.util.Random(bits)).setBit(bits - 1).setBit(0);
+  }
+
+  private static String rsaJwkWithModulus(BigInteger modulus) {
+    return RSA.replace(RSA_N, b64(unsigned(modulus)));
+  }
+
+  @Test
   void istioSampleJwksParses() throws Exception {
     JwkSet set = JwkSet.parse(resource("jwt/jwks.json"));
 

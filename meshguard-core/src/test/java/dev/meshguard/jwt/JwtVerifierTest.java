@@ -19,19 +19,23 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import dev.meshguard.jwt.TestKeys.Alg;
 import dev.meshguard.jwt.TestKeys.TestKey;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link JwtVerifier}: time, audiences, key choice and the signature quirks Envoy has. */
 class JwtVerifierTest {
@@ -308,6 +312,86 @@ class JwtVerifierTest {
 
     assertThat(verifyWithSignature(token, zeroPrefixed, keys))
         .isEqualTo(JwtStatus.JWT_VERIFICATION_FAIL);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Alg.class,
+      names = {"RS256", "RS384", "RS512"})
+  void pkcs1DigestInfoMustCarryNullParametersLikeBoringSsl(Alg alg) throws Exception {
+    TestKey rsa = SIGNING.get(alg);
+    JwkSet keys = JwkSet.parse(jwks(rsa.jwk(null, null)));
+    String input = b64(header(alg.name(), null)) + "." + b64(CLAIMS);
+    byte[] digest = MessageDigest.getInstance("SHA-" + alg.bits()).digest(input.getBytes(UTF_8));
+    byte[] withNull = rawPkcs1Signature(rsa, digestInfo(alg, digest, true));
+    byte[] withoutNull = rawPkcs1Signature(rsa, digestInfo(alg, digest, false));
+
+    // The hand-made encoding is the standard one: it is what the signer produces.
+    assertThat(withNull).isEqualTo(rsa.sign(alg, input.getBytes(UTF_8)));
+    assertThat(verifyWithSignature(input + ".AA", withNull, keys)).isEqualTo(JwtStatus.OK);
+    // The JDK's SHA256withRSA would accept this one; BoringSSL (Envoy) and AWS-LC do not.
+    assertThat(verifyWithSignature(input + ".AA", withoutNull, keys))
+        .isEqualTo(JwtStatus.JWT_VERIFICATION_FAIL);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Alg.class,
+      names = {"RS256", "PS256"})
+  void rsaSignatureWithoutItsLeadingZeroByteFails(Alg alg) throws JwtException {
+    TestKey rsa = SIGNING.get(alg);
+    JwkSet keys = JwkSet.parse(jwks(rsa.jwk(null, null)));
+    // About one signature in 256 starts with a zero byte. BoringSSL wants exactly the modulus
+    // length, while a raw JCA RSA operation would take the shorter form.
+    String token = null;
+    byte[] signature = null;
+    for (int i = 0; i < 5000 && (signature == null || signature[0] != 0); i++) {
+      token = token(alg, rsa, header(alg.name(), null), "{\"iss\":\"issuer\",\"n\":" + i + "}");
+      signature = Base64Url.decode(token.substring(token.lastIndexOf('.') + 1));
+    }
+    assertThat(signature[0]).as("a signature starting with a zero byte").isZero();
+
+    assertThat(JwtVerifier.verifySignature(jwt(token), keys)).isEqualTo(JwtStatus.OK);
+    assertThat(verifyWithSignature(token, Arrays.copyOfRange(signature, 1, signature.length), keys))
+        .isEqualTo(JwtStatus.JWT_VERIFICATION_FAIL);
+  }
+
+  /** DER DigestInfo of a SHA-2 digest, with or without the NULL algorithm parameters. */
+  private static byte[] digestInfo(Alg alg, byte[] digest, boolean withNull) {
+    byte[] oid = {0x06, 0x09, 0x60, (byte) 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0};
+    oid[10] =
+        switch (alg.bits()) {
+          case 256 -> 1;
+          case 384 -> 2;
+          default -> 3;
+        };
+    byte[] parameters = withNull ? new byte[] {0x05, 0x00} : new byte[0];
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int algorithmLength = oid.length + parameters.length;
+    int length = 2 + algorithmLength + 2 + digest.length;
+    out.write(0x30);
+    out.write(length);
+    out.write(0x30);
+    out.write(algorithmLength);
+    out.writeBytes(oid);
+    out.writeBytes(parameters);
+    out.write(0x04);
+    out.write(digest.length);
+    out.writeBytes(digest);
+    return out.toByteArray();
+  }
+
+  /** EMSA-PKCS1-v1_5 padding of a DigestInfo, then the raw RSA private-key operation. */
+  private static byte[] rawPkcs1Signature(TestKey rsa, byte[] digestInfo)
+      throws GeneralSecurityException {
+    int k = (((RSAPublicKey) rsa.pair.getPublic()).getModulus().bitLength() + 7) / 8;
+    byte[] encoded = new byte[k];
+    encoded[1] = 0x01;
+    Arrays.fill(encoded, 2, k - digestInfo.length - 1, (byte) 0xff);
+    System.arraycopy(digestInfo, 0, encoded, k - digestInfo.length, digestInfo.length);
+    Cipher raw = Cipher.getInstance("RSA/ECB/NoPadding");
+    raw.init(Cipher.ENCRYPT_MODE, rsa.pair.getPrivate());
+    return raw.doFinal(encoded);
   }
 
   @Test

@@ -1,0 +1,52 @@
+package dev.meshguard.cli;
+
+import dev.meshguard.policy.ConfigLoader;
+import dev.meshguard.policy.Finding;
+import dev.meshguard.proxy.DemoKeys;
+import dev.meshguard.proxy.FilePolicyLoader;
+import dev.meshguard.proxy.LoadResult;
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * The first configuration of a long-running command (`serve`, `extauthz`): errors stop the start,
+ * warnings are printed, and trusting Istio's public sample key is called out loudly.
+ */
+final class StartupConfig {
+  private StartupConfig() {}
+
+  /** The loaded configuration, or null when the command must not start (errors printed). */
+  static LoadResult load(
+      String command,
+      FilePolicyLoader loader,
+      WorkloadOptions workload,
+      boolean rejectDemoKeys,
+      PrintWriter err) {
+    LoadResult initial = loader.load();
+    if (!initial.ok()) {
+      initial.errors().forEach(err::println);
+      err.println("meshguard " + command + ": configuration has errors; not starting");
+      err.flush();
+      return null;
+    }
+    for (Finding f : initial.findings()) {
+      if (!f.isError()) {
+        err.println(f.format());
+      }
+    }
+    if (!rejectDemoKeys) {
+      List<String> demo = DemoKeys.usages(ConfigLoader.load(workload.configPaths));
+      if (!demo.isEmpty()) {
+        err.println(
+            "meshguard "
+                + command
+                + ": WARNING: the configuration trusts Istio's published sample key:");
+        err.println(
+            "  anyone can sign tokens it accepts; never expose this to real traffic"
+                + " (--reject-demo-keys refuses it):");
+        demo.forEach(d -> err.println("  " + d));
+      }
+    }
+    return initial;
+  }
+}
