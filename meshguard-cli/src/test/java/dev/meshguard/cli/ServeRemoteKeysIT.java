@@ -158,6 +158,7 @@ class ServeRemoteKeysIT {
         .filter(l -> !(l.startsWith(dir.toString()) && l.contains(": warning: ")))
         .filter(l -> !l.equals("meshguard: configuration reloaded"))
         .filter(l -> !l.startsWith("meshguard: stopping, letting in-flight requests finish"))
+        .filter(l -> !l.startsWith("meshguard serve: crypto provider: "))
         .toList();
   }
 
