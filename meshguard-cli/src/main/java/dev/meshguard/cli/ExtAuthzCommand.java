@@ -109,14 +109,7 @@ public final class ExtAuthzCommand implements Callable<Integer> {
     String cryptoProvider = CryptoProviders.installPreferred();
     err.println("meshguard extauthz: crypto provider: " + cryptoProvider);
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
-      FilePolicyLoader loader =
-          new FilePolicyLoader(
-              workload.configPaths,
-              workload.meshConfig,
-              workload.rootNamespace,
-              Workloads.workload(workload),
-              jwks::remote,
-              !rejectDemoKeys);
+      FilePolicyLoader loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
       LoadResult initial = StartupConfig.load("extauthz", loader, workload, rejectDemoKeys, err);
       if (initial == null) {
         return Main.EXIT_USAGE;

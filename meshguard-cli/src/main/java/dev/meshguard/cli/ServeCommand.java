@@ -213,14 +213,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
-      FilePolicyLoader loader =
-          new FilePolicyLoader(
-              workload.configPaths,
-              workload.meshConfig,
-              workload.rootNamespace,
-              Workloads.workload(workload),
-              jwks::remote,
-              !rejectDemoKeys);
+      FilePolicyLoader loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
       LoadResult initial = StartupConfig.load("serve", loader, workload, rejectDemoKeys, err);
       if (initial == null) {
         return Main.EXIT_USAGE;

@@ -1,5 +1,6 @@
 package dev.meshguard.cli;
 
+import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.Finding;
 import dev.meshguard.proxy.DemoKeys;
@@ -14,6 +15,18 @@ import java.util.List;
  */
 final class StartupConfig {
   private StartupConfig() {}
+
+  /** Reads the files of {@code workload} for its workload, with remote keys from {@code jwks}. */
+  static FilePolicyLoader loader(
+      WorkloadOptions workload, RemoteJwksSources jwks, boolean rejectDemoKeys) {
+    return new FilePolicyLoader(
+        workload.configPaths,
+        workload.meshConfig,
+        workload.rootNamespace,
+        Workloads.workload(workload),
+        jwks::remote,
+        !rejectDemoKeys);
+  }
 
   /** The loaded configuration, or null when the command must not start (errors printed). */
   static LoadResult load(
