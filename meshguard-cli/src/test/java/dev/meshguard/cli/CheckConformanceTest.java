@@ -130,24 +130,7 @@ class CheckConformanceTest {
     List<String> args = new ArrayList<>(files.workloadArgs());
     args.add("--json");
     args.add("--explain");
-    args.add("--method=" + r.method());
-    args.add("--scheme=" + r.scheme());
-    args.add("--path=" + Placeholders.resolve(r.path()));
-    if (r.host() != null) {
-      args.add("--host=" + r.host());
-    }
-    args.add("--port=" + r.port());
-    for (Map.Entry<String, String> h : r.resolvedHeaderEntries()) {
-      args.add("--header=" + h.getKey() + ": " + h.getValue());
-    }
-    option(args, "--source-ip", r.sourceIp());
-    if (r.numTrustedProxies() != 0) {
-      args.add("--num-trusted-proxies=" + r.numTrustedProxies());
-    }
-    option(args, "--source-principal", r.sourcePrincipal());
-    option(args, "--destination-ip", r.destinationIp());
-    option(args, "--sni", r.sni());
-    args.add("--now=" + r.nowEpochSeconds());
+    args.addAll(CheckArguments.of(r));
     Run run = check(args);
     String context =
         c.displayName() + " :: " + r.name() + "\nstdout: " + run.out() + "\nstderr: " + run.err();
@@ -159,12 +142,6 @@ class CheckConformanceTest {
     }
     List<String> mismatches = r.expect().resolved().mismatches(observed(json));
     assertThat(mismatches).as(context).isEmpty();
-  }
-
-  private static void option(List<String> args, String name, String value) {
-    if (value != null) {
-      args.add(name + "=" + value);
-    }
   }
 
   private static Expectation.Observed observed(JsonNode json) {

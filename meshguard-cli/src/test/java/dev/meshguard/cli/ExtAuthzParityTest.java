@@ -252,24 +252,7 @@ class ExtAuthzParityTest {
     args.add("check");
     args.addAll(f.workloadArgs());
     args.add("--json");
-    args.add("--method=" + r.method());
-    args.add("--scheme=" + r.scheme());
-    args.add("--path=" + Placeholders.resolve(r.path()));
-    if (r.host() != null) {
-      args.add("--host=" + r.host());
-    }
-    args.add("--port=" + r.port());
-    for (Map.Entry<String, String> h : r.resolvedHeaderEntries()) {
-      args.add("--header=" + h.getKey() + ": " + h.getValue());
-    }
-    option(args, "--source-ip", r.sourceIp());
-    if (r.numTrustedProxies() != 0) {
-      args.add("--num-trusted-proxies=" + r.numTrustedProxies());
-    }
-    option(args, "--source-principal", r.sourcePrincipal());
-    option(args, "--destination-ip", r.destinationIp());
-    option(args, "--sni", r.sni());
-    args.add("--now=" + r.nowEpochSeconds());
+    args.addAll(CheckArguments.of(r));
     return args;
   }
 
@@ -317,12 +300,6 @@ class ExtAuthzParityTest {
     return Address.newBuilder()
         .setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port))
         .build();
-  }
-
-  private static void option(List<String> args, String name, String value) {
-    if (value != null) {
-      args.add(name + "=" + value);
-    }
   }
 
   private static String text(Struct s, String key) {
