@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -71,6 +72,13 @@ final class MeshguardProcess implements AutoCloseable {
 
   /** Starts `bin/meshguard ARGS...`. */
   static MeshguardProcess start(String... args) {
+    return start(Map.of(), args);
+  }
+
+  /**
+   * Starts `bin/meshguard ARGS...` with {@code env} added to (or replacing) the test's settings.
+   */
+  static MeshguardProcess start(Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(launcher().toString());
     cmd.addAll(List.of(args));
@@ -79,6 +87,7 @@ final class MeshguardProcess implements AutoCloseable {
         .environment()
         .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     builder.environment().put("MESHGUARD_JAVA_OPTS", JAVA_OPTS);
+    builder.environment().putAll(env);
     try {
       return new MeshguardProcess(builder.start());
     } catch (IOException e) {
@@ -88,7 +97,11 @@ final class MeshguardProcess implements AutoCloseable {
 
   /** Runs `bin/meshguard ARGS...` to its end (a short command: check, validate). */
   static MeshguardProcess run(String... args) {
-    MeshguardProcess p = start(args);
+    return run(Map.of(), args);
+  }
+
+  static MeshguardProcess run(Map<String, String> env, String... args) {
+    MeshguardProcess p = start(env, args);
     p.awaitExit();
     return p;
   }
