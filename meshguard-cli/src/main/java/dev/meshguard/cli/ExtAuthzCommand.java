@@ -7,7 +7,6 @@ import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.RemoteKeyHealth;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -127,7 +126,8 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   numTrustedProxies,
                   poll.isZero() ? null : poll,
                   info,
-                  () -> Map.of("jwks", RemoteKeyHealth.detail(jwks.health()))),
+                  null,
+                  jwks),
               Decider.engine(Clock.systemUTC()),
               System.err);
       out.println(

@@ -1,5 +1,6 @@
 package dev.meshguard.extauthz;
 
+import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.proxy.AdminServer;
 import dev.meshguard.proxy.ConfigWatcher;
 import dev.meshguard.proxy.Decider;
@@ -7,6 +8,7 @@ import dev.meshguard.proxy.LiveConfig;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyMetrics;
+import dev.meshguard.proxy.RemoteKeysInForce;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -26,7 +28,8 @@ import java.util.function.Supplier;
 
 /**
  * Everything `extauthz` runs: the gRPC listener with the Authorization and health services, the
- * configuration in force with its watcher (as `serve` reloads), and the optional admin listener.
+ * configuration in force with its watcher (as `serve` reloads), and the optional admin listener
+ * with the remote key health (as `serve` shows it, through {@link RemoteKeysInForce}).
  */
 public final class ExtAuthzServer implements Closeable {
 
@@ -39,7 +42,10 @@ public final class ExtAuthzServer implements Closeable {
    * @param reloadPollInterval how often the configuration is re-read when no file event arrives;
    *     null disables watching
    * @param info fixed facts shown in `/config_dump`
-   * @param live facts computed at each `/config_dump` (remote key health), or null
+   * @param live further facts computed at each `/config_dump`, or null
+   * @param remoteKeys the remote key sources the loader takes keys from, or null when it fetches
+   *     none: as in `serve`, their health shows in the admin endpoints and reloads keep only the
+   *     sources in force
    */
   public record Settings(
       InetSocketAddress listen,
@@ -47,13 +53,25 @@ public final class ExtAuthzServer implements Closeable {
       int numTrustedProxies,
       Duration reloadPollInterval,
       Map<String, Object> info,
-      Supplier<Map<String, Object>> live) {
+      Supplier<Map<String, Object>> live,
+      RemoteJwksSources remoteKeys) {
     public Settings {
       Objects.requireNonNull(listen, "listen");
       if (numTrustedProxies < 0) {
         throw new IllegalArgumentException("--num-trusted-proxies must not be negative");
       }
       info = Map.copyOf(info);
+    }
+
+    /** Without remote key sources. */
+    public Settings(
+        InetSocketAddress listen,
+        InetSocketAddress admin,
+        int numTrustedProxies,
+        Duration reloadPollInterval,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live) {
+      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null);
     }
   }
 
@@ -89,7 +107,8 @@ public final class ExtAuthzServer implements Closeable {
       PolicyLoader loader, LoadResult initial, Settings settings, Decider decider, PrintStream log)
       throws IOException {
     ProxyMetrics metrics = new ProxyMetrics();
-    LiveConfig config = new LiveConfig(loader, initial, metrics, log, Clock.systemUTC());
+    RemoteKeysInForce keys = new RemoteKeysInForce(settings.remoteKeys());
+    LiveConfig config = keys.liveConfig(loader, initial, metrics, log, Clock.systemUTC());
     HealthStatusManager health = new HealthStatusManager();
     Server server =
         NettyServerBuilder.forAddress(settings.listen())
@@ -116,7 +135,8 @@ public final class ExtAuthzServer implements Closeable {
                 metrics,
                 () -> self[0] != null && self[0].draining,
                 info,
-                settings.live());
+                settings.live(),
+                keys::health);
       }
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();
