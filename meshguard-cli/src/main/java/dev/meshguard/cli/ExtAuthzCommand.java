@@ -57,6 +57,14 @@ public final class ExtAuthzCommand implements Callable<Integer> {
   int numTrustedProxies;
 
   @Option(
+      names = "--workload-from-principal",
+      paramLabel = "LABEL",
+      description =
+          "without context_extensions, take the workload from the destination's SPIFFE identity"
+              + " spiffe://TD/ns/NS/sa/SA: namespace NS, label LABEL=SA (default: ignore it)")
+  String workloadFromPrincipal;
+
+  @Option(
       names = "--drain-timeout",
       defaultValue = "10s",
       paramLabel = "DURATION",
@@ -127,7 +135,8 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   poll.isZero() ? null : poll,
                   info,
                   null,
-                  jwks),
+                  jwks,
+                  workloadFromPrincipal),
               Decider.engine(Clock.systemUTC()),
               System.err);
       out.println(

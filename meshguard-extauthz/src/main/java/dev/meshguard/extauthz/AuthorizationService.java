@@ -3,6 +3,7 @@ package dev.meshguard.extauthz;
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.engine.Workload;
 import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.ProxyMetrics;
@@ -10,6 +11,7 @@ import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -17,17 +19,36 @@ import java.util.function.Supplier;
  * snapshot in force at that moment. Never fails open: a call that cannot be decided is denied.
  */
 public final class AuthorizationService extends AuthorizationGrpc.AuthorizationImplBase {
-  private final Supplier<PolicySnapshot> policies;
+  private final Function<Workload, PolicySnapshot> policies;
+  private final RequestWorkload workloads;
   private final Decider decider;
   private final int numTrustedProxies;
   private final ProxyMetrics metrics;
 
+  /** One workload: every call is decided with {@code policies}. */
   public AuthorizationService(
       Supplier<PolicySnapshot> policies,
       Decider decider,
       int numTrustedProxies,
       ProxyMetrics metrics) {
+    this(workload -> policies.get(), null, decider, numTrustedProxies, metrics);
+  }
+
+  /**
+   * Many workloads: each call is decided with the snapshot of the workload {@code workloads} reads
+   * from it.
+   *
+   * @param policies the snapshot of a workload (null: the command line's)
+   * @param workloads which workload a call is for, or null for the command line's always
+   */
+  public AuthorizationService(
+      Function<Workload, PolicySnapshot> policies,
+      RequestWorkload workloads,
+      Decider decider,
+      int numTrustedProxies,
+      ProxyMetrics metrics) {
     this.policies = Objects.requireNonNull(policies, "policies");
+    this.workloads = workloads;
     this.decider = Objects.requireNonNull(decider, "decider");
     this.numTrustedProxies = numTrustedProxies;
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -53,7 +74,8 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   private CheckResponse decide(
       io.envoyproxy.envoy.service.auth.v3.CheckRequest request, long start) {
     CheckRequest check = ExtAuthzRequests.toCheckRequest(request, numTrustedProxies);
-    Decision decision = decider.decide(policies.get(), check);
+    Workload workload = workloads == null ? null : workloads.of(request);
+    Decision decision = decider.decide(policies.apply(workload), check);
     CheckResponse response = ExtAuthzResponses.of(decision);
     if (decision.jwtStatus() != JwtStatus.OK && decision.jwtStatus() != JwtStatus.JWT_MISSED) {
       metrics.jwtFailure(decision.jwtStatus().name());

@@ -9,6 +9,7 @@ import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyMetrics;
 import dev.meshguard.proxy.RemoteKeysInForce;
+import dev.meshguard.proxy.WorkloadSnapshots;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -46,6 +47,9 @@ public final class ExtAuthzServer implements Closeable {
    * @param remoteKeys the remote key sources the loader takes keys from, or null when it fetches
    *     none: as in `serve`, their health shows in the admin endpoints and reloads keep only the
    *     sources in force
+   * @param principalLabel `--workload-from-principal`: the label a destination's SPIFFE service
+   *     account is taken as, or null to ignore the destination's identity (see {@link
+   *     RequestWorkload})
    */
   public record Settings(
       InetSocketAddress listen,
@@ -54,13 +58,26 @@ public final class ExtAuthzServer implements Closeable {
       Duration reloadPollInterval,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
-      RemoteJwksSources remoteKeys) {
+      RemoteJwksSources remoteKeys,
+      String principalLabel) {
     public Settings {
       Objects.requireNonNull(listen, "listen");
       if (numTrustedProxies < 0) {
         throw new IllegalArgumentException("--num-trusted-proxies must not be negative");
       }
       info = Map.copyOf(info);
+    }
+
+    /** Without choosing workloads by the destination's identity. */
+    public Settings(
+        InetSocketAddress listen,
+        InetSocketAddress admin,
+        int numTrustedProxies,
+        Duration reloadPollInterval,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live,
+        RemoteJwksSources remoteKeys) {
+      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, remoteKeys, null);
     }
 
     /** Without remote key sources. */
@@ -71,7 +88,7 @@ public final class ExtAuthzServer implements Closeable {
         Duration reloadPollInterval,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live) {
-      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null);
+      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null, null);
     }
   }
 
@@ -109,12 +126,19 @@ public final class ExtAuthzServer implements Closeable {
     ProxyMetrics metrics = new ProxyMetrics();
     RemoteKeysInForce keys = new RemoteKeysInForce(settings.remoteKeys());
     LiveConfig config = keys.liveConfig(loader, initial, metrics, log, Clock.systemUTC());
+    WorkloadSnapshots snapshots =
+        new WorkloadSnapshots(config::inForce, WorkloadSnapshots.DEFAULT_MAX_WORKLOADS);
+    keys.alsoKeep(snapshots::remoteSourcesInUse);
     HealthStatusManager health = new HealthStatusManager();
     Server server =
         NettyServerBuilder.forAddress(settings.listen())
             .addService(
                 new AuthorizationService(
-                    config::current, decider, settings.numTrustedProxies(), metrics))
+                    snapshots::of,
+                    new RequestWorkload(initial.snapshot().workload(), settings.principalLabel()),
+                    decider,
+                    settings.numTrustedProxies(),
+                    metrics))
             .addService(health.getHealthService())
             .build()
             .start();

@@ -16,13 +16,16 @@ import java.util.List;
  * @param remoteSources the fetched key sources the snapshot uses, or null when the loader did not
  *     record them; once the snapshot is in force, every other remote source may stop (see {@link
  *     Gateway})
+ * @param workloads compiles the same configuration for another workload, or null when the loader
+ *     cannot (then only the workload it was loaded for is served)
  */
 public record LoadResult(
     PolicySnapshot snapshot,
     List<Finding> findings,
     List<String> errors,
     boolean remoteKeys,
-    List<JwksSource> remoteSources) {
+    List<JwksSource> remoteSources,
+    WorkloadCompiler workloads) {
   public LoadResult {
     findings = List.copyOf(findings);
     errors = List.copyOf(errors);
@@ -30,6 +33,21 @@ public record LoadResult(
     if (snapshot == null && errors.isEmpty()) {
       throw new IllegalArgumentException("a rejected configuration needs at least one error");
     }
+  }
+
+  /** Without a compiler for other workloads. */
+  public LoadResult(
+      PolicySnapshot snapshot,
+      List<Finding> findings,
+      List<String> errors,
+      boolean remoteKeys,
+      List<JwksSource> remoteSources) {
+    this(snapshot, findings, errors, remoteKeys, remoteSources, null);
+  }
+
+  /** The same result, able to compile its configuration for other workloads. */
+  public LoadResult withWorkloads(WorkloadCompiler compiler) {
+    return new LoadResult(snapshot, findings, errors, remoteKeys, remoteSources, compiler);
   }
 
   /** An accepted configuration that uses exactly {@code remoteSources} as fetched key sources. */

@@ -2,9 +2,12 @@ package dev.meshguard.proxy;
 
 import dev.meshguard.jwks.JwksSourceHealth;
 import dev.meshguard.jwks.RemoteJwksSources;
+import dev.meshguard.jwt.JwksSource;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The remote key sources of the configuration in force, wired the same way for every long-running
@@ -14,6 +17,7 @@ import java.util.List;
  */
 public final class RemoteKeysInForce {
   private final RemoteJwksSources keys;
+  private volatile Supplier<List<JwksSource>> alsoInUse = List::of;
 
   /**
    * @param keys the remote key sources the loader takes keys from, or null when it fetches none
@@ -36,6 +40,14 @@ public final class RemoteKeysInForce {
     return config;
   }
 
+  /**
+   * Sources to keep beside those of the configuration in force: those of the other workloads a
+   * multi-workload server compiled ({@link WorkloadSnapshots#remoteSourcesInUse()}).
+   */
+  public void alsoKeep(Supplier<List<JwksSource>> sources) {
+    this.alsoInUse = java.util.Objects.requireNonNull(sources, "sources");
+  }
+
   /** The health of the sources in use, for the admin endpoints. */
   public List<JwksSourceHealth> health() {
     return keys == null ? List.of() : keys.health();
@@ -48,7 +60,9 @@ public final class RemoteKeysInForce {
    */
   private void retainInForce(LoadResult inForce) {
     if (keys != null && inForce.remoteSources() != null) {
-      keys.retainOnly(inForce.remoteSources());
+      List<JwksSource> keep = new ArrayList<>(inForce.remoteSources());
+      keep.addAll(alsoInUse.get());
+      keys.retainOnly(keep);
     }
   }
 }
