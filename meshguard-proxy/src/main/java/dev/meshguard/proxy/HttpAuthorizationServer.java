@@ -1,0 +1,226 @@
+package dev.meshguard.proxy;
+
+import dev.meshguard.engine.CheckRequest;
+import dev.meshguard.engine.Decision;
+import dev.meshguard.engine.PolicySnapshot;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP front end of `extauthz`: Envoy's HTTP ext_authz protocol and the forward-auth calls of
+ * nginx and Traefik, decided by the same {@link Decider} as the gRPC service. It lives here because
+ * Netty lives only in this module; `extauthz` starts it beside its gRPC listener.
+ */
+@SuppressWarnings("FutureReturnValueIgnored") // write failures close the connection
+public final class HttpAuthorizationServer implements Closeable {
+  /** Request bodies are not decided on; Envoy sends none unless told to, so keep them small. */
+  private static final int MAX_CALL_BYTES = 64 * 1024;
+
+  private final EventLoopGroup group;
+  private final ExecutorService decisions;
+  private final Channel serverChannel;
+
+  private HttpAuthorizationServer(
+      InetSocketAddress listen,
+      HttpAuthorizationRequests requests,
+      boolean envoy,
+      Supplier<PolicySnapshot> policies,
+      Decider decider,
+      ProxyMetrics metrics,
+      int decisionThreads)
+      throws IOException {
+    group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("meshguard-authz-io", true), NioIoHandler.newFactory());
+    decisions =
+        new ThreadPoolExecutor(
+            decisionThreads,
+            decisionThreads,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(16_384),
+            new DefaultThreadFactory("meshguard-authz-decide", true));
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new HttpServerCodec(
+                                new HttpDecoderConfig()
+                                    .setStrictLineParsing(true)
+                                    .setHeadersFactory(
+                                        DefaultHttpHeadersFactory.headersFactory()
+                                            .withValidation(true))))
+                        .addLast(new HttpObjectAggregator(MAX_CALL_BYTES))
+                        .addLast(new CallHandler(requests, envoy, policies, decider, metrics));
+                  }
+                });
+    try {
+      serverChannel = b.bind(listen).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      close();
+      throw new IOException("cannot listen on " + listen + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Binds {@code listen} and starts answering.
+   *
+   * @param policies the snapshot in force, read once per call
+   */
+  public static HttpAuthorizationServer start(
+      InetSocketAddress listen,
+      HttpAuthorizationRequests requests,
+      Supplier<PolicySnapshot> policies,
+      Decider decider,
+      ProxyMetrics metrics)
+      throws IOException {
+    Objects.requireNonNull(listen, "listen");
+    return new HttpAuthorizationServer(
+        listen,
+        Objects.requireNonNull(requests, "requests"),
+        requests.dialect() == HttpAuthorizationRequests.Dialect.ENVOY,
+        Objects.requireNonNull(policies, "policies"),
+        Objects.requireNonNull(decider, "decider"),
+        Objects.requireNonNull(metrics, "metrics"),
+        Math.max(2, Runtime.getRuntime().availableProcessors()));
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Stops accepting, lets decisions in flight finish for at most {@code grace}, then closes. */
+  public void shutdown(Duration grace) {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    decisions.shutdown();
+    try {
+      decisions.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    decisions.shutdownNow();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ZERO);
+  }
+
+  /** One connection: each call is decided off the event loop (a key fetch may block). */
+  private final class CallHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final HttpAuthorizationRequests requests;
+    private final boolean envoy;
+    private final Supplier<PolicySnapshot> policies;
+    private final Decider decider;
+    private final ProxyMetrics metrics;
+
+    CallHandler(
+        HttpAuthorizationRequests requests,
+        boolean envoy,
+        Supplier<PolicySnapshot> policies,
+        Decider decider,
+        ProxyMetrics metrics) {
+      this.requests = requests;
+      this.envoy = envoy;
+      this.policies = policies;
+      this.decider = decider;
+      this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest call) {
+      long start = System.nanoTime();
+      boolean keepAlive = HttpUtil.isKeepAlive(call) && call.decoderResult().isSuccess();
+      if (!call.decoderResult().isSuccess()) {
+        reply(ctx, HttpAuthorizationResponses.badRequest("malformed request"), false);
+        return;
+      }
+      CheckRequest check;
+      try {
+        String peer =
+            ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        check = requests.toCheckRequest(call, peer);
+      } catch (BadRequestException e) {
+        metrics.request("BAD_REQUEST", 400, null, System.nanoTime() - start);
+        reply(ctx, HttpAuthorizationResponses.badRequest(e.getMessage()), keepAlive);
+        return;
+      }
+      try {
+        decisions.execute(() -> decide(ctx, check, keepAlive, start));
+      } catch (RejectedExecutionException e) {
+        reply(ctx, HttpAuthorizationResponses.internalError(), false);
+      }
+    }
+
+    private void decide(
+        ChannelHandlerContext ctx, CheckRequest check, boolean keepAlive, long start) {
+      FullHttpResponse response;
+      try {
+        Decision decision = decider.decide(policies.get(), check);
+        response = HttpAuthorizationResponses.of(decision, envoy);
+        metrics.request(
+            decision.outcome().name(),
+            decision.status(),
+            decision.policy(),
+            System.nanoTime() - start);
+      } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        // never fail open
+        metrics.request("ERROR", 403, null, System.nanoTime() - start);
+        response = HttpAuthorizationResponses.internalError();
+      }
+      FullHttpResponse answer = response;
+      ctx.channel().eventLoop().execute(() -> reply(ctx, answer, keepAlive));
+    }
+
+    private void reply(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+      HttpUtil.setKeepAlive(response, keepAlive);
+      if (keepAlive) {
+        ctx.writeAndFlush(response);
+      } else {
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}
