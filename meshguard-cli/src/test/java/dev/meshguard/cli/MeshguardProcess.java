@@ -175,6 +175,12 @@ final class MeshguardProcess implements AutoCloseable {
     return address(LISTENING, awaitStdout(l -> LISTENING.matcher(l).find()));
   }
 
+  /** The `extauthz --http` listener. */
+  InetSocketAddress httpListenAddress() {
+    Pattern http = Pattern.compile("listening on http://([^ ,]+):(\\d+)");
+    return address(http, awaitStdout(l -> http.matcher(l).find()));
+  }
+
   InetSocketAddress adminAddress() {
     return address(ADMIN, awaitStdout(l -> ADMIN.matcher(l).find()));
   }
