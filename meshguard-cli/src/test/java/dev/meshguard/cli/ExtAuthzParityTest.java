@@ -119,7 +119,7 @@ class ExtAuthzParityTest {
           NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
               .addService(
                   new AuthorizationService(
-                      policy::get, Decider.engine(CLOCK), hops, new ProxyMetrics()))
+                      policy::get, Decider.engine(CLOCK), hops, new ProxyMetrics(), Runnable::run))
               .build()
               .start();
       servers.put(hops, server);
