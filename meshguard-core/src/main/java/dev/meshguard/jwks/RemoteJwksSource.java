@@ -4,14 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
-import dev.meshguard.jwt.JwksSource.PendingFetch;
 import dev.meshguard.jwt.JwtStatus;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Fetching is off the request path: a background refresh every {@code refreshInterval}, and
  *       retries with doubling backoff after failures. Lookups never block: while this source has
  *       never had keys and a fetch is in flight, a lookup is pending and the request may wait for
- *       it asynchronously (at most the rule's timeout, see {@link PendingFetch}); concurrent
- *       waiters share one fetch and hold no thread.
+ *       it asynchronously (at most the rule's timeout, see {@link FetchWait}); concurrent waiters
+ *       share one fetch and hold no thread.
  *   <li>A token with an unknown `kid` forces a fetch at once, at most one per {@code
  *       forcedRefetchMinInterval}; concurrent misses share it. A request meeting a source with no
  *       usable keys forces one the same way, so recovery follows traffic.
@@ -133,7 +131,9 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     State after = state;
     KeySetLookup answer = lookup(after, clock.instant());
     if (inFlight && after.lastSuccess() == null) {
-      return KeySetLookup.pending(answer, new Wait(fetch)); // never had keys: worth waiting for
+      return KeySetLookup.pending(
+          answer,
+          new FetchWait(fetch, timeout, scheduler, waiting)); // never had keys: worth waiting for
     }
     return answer;
   }
@@ -145,7 +145,9 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     CompletableFuture<Void> fetch = inFlightOrForced(now);
     boolean inFlight = fetch != null && !fetch.isDone();
     KeySetLookup answer = lookup(state, clock.instant());
-    return inFlight ? KeySetLookup.pending(answer, new Wait(fetch)) : answer;
+    return inFlight
+        ? KeySetLookup.pending(answer, new FetchWait(fetch, timeout, scheduler, waiting))
+        : answer;
   }
 
   /**
@@ -167,84 +169,6 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
       dispatch(pending);
     }
     return pending;
-  }
-
-  /**
-   * Waiting for one fetch, without a thread: each {@link #await()} is completed by the fetch's end
-   * or by its own timer, whichever comes first. The fetch itself is never cancelled by a waiter
-   * that gives up; the others (and later requests) still need it.
-   */
-  private final class Wait implements PendingFetch {
-    private final CompletableFuture<Void> fetch;
-
-    Wait(CompletableFuture<Void> fetch) {
-      this.fetch = fetch;
-    }
-
-    // the dependent only completes the wait: nothing to report
-    @SuppressWarnings("FutureReturnValueIgnored")
-    @Override
-    public CompletableFuture<Void> await() {
-      OneWait wait = new OneWait();
-      fetch.whenComplete((v, e) -> wait.complete(null));
-      if (!wait.isDone()) {
-        try {
-          wait.timer = scheduler.schedule(() -> wait.complete(null), timeout);
-        } catch (RuntimeException e) {
-          wait.complete(null); // the scheduler is shutting down: nothing to wait with
-        }
-        if (wait.isDone() && wait.timer != null) {
-          wait.timer.cancel(); // the fetch ended meanwhile
-        }
-      }
-      return wait;
-    }
-
-    @Override
-    public Duration timeout() {
-      return timeout;
-    }
-  }
-
-  /**
-   * One request's wait. It leaves the count of waiters and cancels its timer as it ends, before its
-   * dependents run, so whoever sees it done sees the count without it.
-   */
-  private final class OneWait extends CompletableFuture<Void> {
-    private final AtomicBoolean counted = new AtomicBoolean(true);
-    volatile JwksScheduler.Cancellable timer;
-
-    OneWait() {
-      waiting.incrementAndGet();
-    }
-
-    private void end() {
-      if (counted.compareAndSet(true, false)) {
-        waiting.decrementAndGet();
-        JwksScheduler.Cancellable t = timer;
-        if (t != null) {
-          t.cancel();
-        }
-      }
-    }
-
-    @Override
-    public boolean complete(Void value) {
-      end();
-      return super.complete(value);
-    }
-
-    @Override
-    public boolean completeExceptionally(Throwable ex) {
-      end();
-      return super.completeExceptionally(ex);
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-      end();
-      return super.cancel(mayInterruptIfRunning);
-    }
   }
 
   @Override
