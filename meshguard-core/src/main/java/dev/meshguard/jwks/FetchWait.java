@@ -83,7 +83,7 @@ final class FetchWait implements PendingFetch {
     @Override
     public boolean complete(Void value) {
       end();
-      return super.complete(value);
+      return super.complete(null); // a wait carries no value
     }
 
     @Override
