@@ -28,6 +28,8 @@ public final class Engine {
 
   private static final int MAX_REALM_PATH = 256;
 
+  private static final Predicate<JwksSource> MAY_WAIT_FOR_ANY = source -> true;
+
   private Engine() {}
 
   /**
@@ -57,8 +59,9 @@ public final class Engine {
    */
   public static Attempt attempt(
       PolicySnapshot snapshot, CheckRequest request, Clock clock, Set<JwksSource> waited) {
+    Predicate<JwksSource> mayWait = waited.isEmpty() ? MAY_WAIT_FOR_ANY : s -> !waited.contains(s);
     try {
-      return Attempt.decided(decideOrThrow(snapshot, request, clock, s -> !waited.contains(s)));
+      return Attempt.decided(decideOrThrow(snapshot, request, clock, mayWait));
     } catch (KeysPending pending) {
       return Attempt.waitFor(pending.source(), pending.fetch());
     } catch (RuntimeException | StackOverflowError e) {

@@ -22,13 +22,13 @@ final class KeyWaits {
   private KeyWaits() {}
 
   static Decision blocking(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
-    Set<JwksSource> waited = identitySet();
+    Set<JwksSource> waited = Set.of(); // most requests wait for nothing: no set made for them
     while (true) {
       Attempt attempt = Engine.attempt(snapshot, request, clock, waited);
       if (attempt.isDecided()) {
         return attempt.decision();
       }
-      waited.add(attempt.source());
+      waited = plus(waited, attempt.source());
       CompletableFuture<Void> wait;
       try {
         wait = attempt.fetch().await();
@@ -51,7 +51,7 @@ final class KeyWaits {
   static CompletableFuture<Decision> async(
       PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
     CompletableFuture<Decision> result = new CompletableFuture<>();
-    step(snapshot, request, clock, resume, identitySet(), result);
+    step(snapshot, request, clock, resume, Set.of(), result);
     return result;
   }
 
@@ -72,9 +72,7 @@ final class KeyWaits {
       result.complete(attempt.decision());
       return;
     }
-    Set<JwksSource> next = identitySet();
-    next.addAll(waited);
-    next.add(attempt.source());
+    Set<JwksSource> next = plus(waited, attempt.source());
     CompletableFuture<Void> wait = await(attempt);
     // a caller that gives up (its client went away) stops waiting: the wait leaves the count
     result.whenComplete((d, e) -> wait.cancel(false));
@@ -97,7 +95,11 @@ final class KeyWaits {
     }
   }
 
-  private static Set<JwksSource> identitySet() {
-    return Collections.newSetFromMap(new IdentityHashMap<>());
+  /** A new set (by identity) with {@code waited} and {@code source}. */
+  private static Set<JwksSource> plus(Set<JwksSource> waited, JwksSource source) {
+    Set<JwksSource> next = Collections.newSetFromMap(new IdentityHashMap<>());
+    next.addAll(waited);
+    next.add(source);
+    return next;
   }
 }
