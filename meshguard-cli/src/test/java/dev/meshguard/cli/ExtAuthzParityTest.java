@@ -141,7 +141,7 @@ class ExtAuthzParityTest {
           NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
               .addService(
                   new AuthorizationService(
-                      policy::get, Decider.engine(CLOCK), hops, new ProxyMetrics()))
+                      policy::get, Decider.engine(CLOCK), hops, new ProxyMetrics(), Runnable::run))
               .build()
               .start();
       servers.put(hops, server);
@@ -170,7 +170,8 @@ class ExtAuthzParityTest {
                       new RequestWorkload(UNUSED_WORKLOAD, null),
                       Decider.engine(CLOCK),
                       hops,
-                      new ProxyMetrics()))
+                      new ProxyMetrics(),
+                      Runnable::run))
               .build()
               .start();
       multiServers.put(hops, server);

@@ -24,7 +24,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -93,6 +96,7 @@ public final class ExtAuthzServer implements Closeable {
   }
 
   private final Server server;
+  private final ExecutorService calls;
   private final HealthStatusManager health;
   private final LiveConfig config;
   private final ProxyMetrics metrics;
@@ -102,12 +106,14 @@ public final class ExtAuthzServer implements Closeable {
 
   private ExtAuthzServer(
       Server server,
+      ExecutorService calls,
       HealthStatusManager health,
       LiveConfig config,
       ProxyMetrics metrics,
       AdminServer admin,
       ConfigWatcher watcher) {
     this.server = server;
+    this.calls = calls;
     this.health = health;
     this.config = config;
     this.metrics = metrics;
@@ -130,18 +136,27 @@ public final class ExtAuthzServer implements Closeable {
         new WorkloadSnapshots(config::inForce, WorkloadSnapshots.DEFAULT_MAX_WORKLOADS);
     keys.alsoKeep(snapshots::remoteSourcesInUse);
     HealthStatusManager health = new HealthStatusManager();
-    Server server =
-        NettyServerBuilder.forAddress(settings.listen())
-            .addService(
-                new AuthorizationService(
-                    snapshots::of,
-                    new RequestWorkload(initial.snapshot().workload(), settings.principalLabel()),
-                    decider,
-                    settings.numTrustedProxies(),
-                    metrics))
-            .addService(health.getHealthService())
-            .build()
-            .start();
+    ExecutorService calls = callExecutor();
+    Server server;
+    try {
+      server =
+          NettyServerBuilder.forAddress(settings.listen())
+              .executor(calls)
+              .addService(
+                  new AuthorizationService(
+                      snapshots::of,
+                      new RequestWorkload(initial.snapshot().workload(), settings.principalLabel()),
+                      decider,
+                      settings.numTrustedProxies(),
+                      metrics,
+                      calls))
+              .addService(health.getHealthService())
+              .build()
+              .start();
+    } catch (IOException | RuntimeException e) {
+      calls.shutdownNow();
+      throw e;
+    }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
     AdminServer admin = null;
@@ -164,6 +179,7 @@ public final class ExtAuthzServer implements Closeable {
       }
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();
+      calls.shutdownNow();
       throw e;
     }
     ConfigWatcher watcher = null;
@@ -172,8 +188,23 @@ public final class ExtAuthzServer implements Closeable {
           new ConfigWatcher(loader.watchedPaths(), settings.reloadPollInterval(), config::reload)
               .start();
     }
-    self[0] = new ExtAuthzServer(server, health, config, metrics, admin, watcher);
+    self[0] = new ExtAuthzServer(server, calls, health, config, metrics, admin, watcher);
     return self[0];
+  }
+
+  /**
+   * The threads calls are decided on, a fixed number (one per core, at least two): a call never
+   * holds one while it waits for keys, so more would not help and fewer would not stall.
+   */
+  private static ExecutorService callExecutor() {
+    AtomicInteger count = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()),
+        r -> {
+          Thread t = new Thread(r, "meshguard-extauthz-" + count.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** The bound gRPC address (with the real port when 0 was asked for). */
@@ -224,6 +255,7 @@ public final class ExtAuthzServer implements Closeable {
     if (!clean) {
       server.shutdownNow();
     }
+    calls.shutdownNow();
     if (admin != null) {
       admin.close();
     }

@@ -109,7 +109,7 @@ public final class Gateway implements Closeable {
     try {
       proxy =
           ProxyServer.start(
-              settings.proxy(), config::active, decider, metrics, accessLog, settings.tls());
+              settings.proxy(), config::current, decider, metrics, accessLog, settings.tls());
       if (settings.admin() != null) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("listen", proxy.address().toString());

@@ -27,10 +27,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -45,7 +43,6 @@ public final class HttpAuthorizationServer implements Closeable {
   private static final int MAX_CALL_BYTES = 64 * 1024;
 
   private final EventLoopGroup group;
-  private final ExecutorService decisions;
   private final Channel serverChannel;
 
   private HttpAuthorizationServer(
@@ -54,20 +51,11 @@ public final class HttpAuthorizationServer implements Closeable {
       boolean envoy,
       Supplier<PolicySnapshot> policies,
       Decider decider,
-      ProxyMetrics metrics,
-      int decisionThreads)
+      ProxyMetrics metrics)
       throws IOException {
     group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("meshguard-authz-io", true), NioIoHandler.newFactory());
-    decisions =
-        new ThreadPoolExecutor(
-            decisionThreads,
-            decisionThreads,
-            60,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(16_384),
-            new DefaultThreadFactory("meshguard-authz-decide", true));
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -115,8 +103,7 @@ public final class HttpAuthorizationServer implements Closeable {
         requests.dialect() == HttpAuthorizationRequests.Dialect.ENVOY,
         Objects.requireNonNull(policies, "policies"),
         Objects.requireNonNull(decider, "decider"),
-        Objects.requireNonNull(metrics, "metrics"),
-        Math.max(2, Runtime.getRuntime().availableProcessors()));
+        Objects.requireNonNull(metrics, "metrics"));
   }
 
   public InetSocketAddress address() {
@@ -128,14 +115,10 @@ public final class HttpAuthorizationServer implements Closeable {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
-    decisions.shutdown();
-    try {
-      decisions.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    decisions.shutdownNow();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    long graceMillis = Math.max(0, grace.toMillis());
+    group
+        .shutdownGracefully(Math.min(graceMillis, 100), graceMillis + 1, TimeUnit.MILLISECONDS)
+        .awaitUninterruptibly(graceMillis + 5000, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -143,7 +126,11 @@ public final class HttpAuthorizationServer implements Closeable {
     shutdown(Duration.ZERO);
   }
 
-  /** One connection: each call is decided off the event loop (a key fetch may block). */
+  /**
+   * One connection: each call is decided on its event loop; a call whose keys are being fetched
+   * waits without holding the loop and is answered when the fetch ends or its rule's timeout
+   * passes.
+   */
   private final class CallHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final HttpAuthorizationRequests requests;
     private final boolean envoy;
@@ -182,18 +169,42 @@ public final class HttpAuthorizationServer implements Closeable {
         reply(ctx, HttpAuthorizationResponses.badRequest(e.getMessage()), keepAlive);
         return;
       }
+      // one call at a time per connection, so pipelined calls are answered in order
+      ctx.channel().config().setAutoRead(false);
+      CompletableFuture<Decision> decided;
       try {
-        decisions.execute(() -> decide(ctx, check, keepAlive, start));
-      } catch (RejectedExecutionException e) {
-        reply(ctx, HttpAuthorizationResponses.internalError(), false);
+        decided = decider.decideAsync(policies.get(), check, ctx.channel().eventLoop());
+      } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        answer(ctx, null, e, keepAlive, start);
+        return;
       }
+      ctx.channel().closeFuture().addListener(closed -> decided.cancel(false));
+      decided.whenComplete(
+          (decision, failure) -> {
+            if (failure instanceof CancellationException) {
+              return; // the caller went away
+            }
+            if (ctx.channel().eventLoop().inEventLoop()) {
+              answer(ctx, decision, failure, keepAlive, start);
+            } else {
+              ctx.channel()
+                  .eventLoop()
+                  .execute(() -> answer(ctx, decision, failure, keepAlive, start));
+            }
+          });
     }
 
-    private void decide(
-        ChannelHandlerContext ctx, CheckRequest check, boolean keepAlive, long start) {
+    private void answer(
+        ChannelHandlerContext ctx,
+        Decision decision,
+        Throwable failure,
+        boolean keepAlive,
+        long start) {
       FullHttpResponse response;
       try {
-        Decision decision = decider.decide(policies.get(), check);
+        if (decision == null) {
+          throw new IllegalStateException("no decision", failure);
+        }
         response = HttpAuthorizationResponses.of(decision, envoy);
         metrics.request(
             decision.outcome().name(),
@@ -205,8 +216,8 @@ public final class HttpAuthorizationServer implements Closeable {
         metrics.request("ERROR", 403, null, System.nanoTime() - start);
         response = HttpAuthorizationResponses.internalError();
       }
-      FullHttpResponse answer = response;
-      ctx.channel().eventLoop().execute(() -> reply(ctx, answer, keepAlive));
+      reply(ctx, response, keepAlive);
+      ctx.channel().config().setAutoRead(true);
     }
 
     private void reply(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
