@@ -102,10 +102,14 @@ public final class Engine {
     if (authn.status() != JwtStatus.OK) {
       JwtStatus status = authn.status();
       String realm = realm(request, upstreamPath);
+      // Envoy leaves out `error=` for a missing token (only a REQUIRED rule rejects one).
+      String challenge =
+          "Bearer realm=\""
+              + realm
+              + "\""
+              + (status == JwtStatus.JWT_MISSED ? "" : ", error=\"invalid_token\"");
       List<Map.Entry<String, String>> responseHeaders =
-          List.of(
-              Map.entry(
-                  "www-authenticate", "Bearer realm=\"" + realm + "\", error=\"invalid_token\""));
+          List.of(Map.entry("www-authenticate", challenge));
       return denied(
           status.httpStatus(),
           Decision.Outcome.DENIED_AUTHENTICATION,

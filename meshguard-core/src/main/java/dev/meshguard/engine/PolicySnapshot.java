@@ -90,6 +90,7 @@ public final class PolicySnapshot {
       m.put("source", p.source());
       m.put("issuer", p.issuer());
       m.put("audiences", p.audiences());
+      m.put("presence", p.required() ? "REQUIRED" : "OPTIONAL");
       m.put("keys", p.keys().description());
       List<String> locations = new ArrayList<>();
       p.headerLocations()

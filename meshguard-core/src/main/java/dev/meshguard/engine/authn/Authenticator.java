@@ -35,7 +35,7 @@ public final class Authenticator {
 
   public Authenticator(List<JwtProvider> providers) {
     this.providers = List.copyOf(providers);
-    this.requirement = providers.isEmpty() ? null : Requirement.forProviders(providers.size());
+    this.requirement = providers.isEmpty() ? null : Requirement.forProviders(this.providers);
     this.outputHeaders = outputHeaders(providers);
   }
 
@@ -155,6 +155,14 @@ public final class Authenticator {
     private JwtStatus verifyProvider(JwtProvider provider) {
       List<ExtractedToken> tokens = TokenExtractor.extract(provider, headers, query);
       if (tokens.isEmpty()) {
+        if (provider.required()) {
+          trace.add(
+              "jwt: "
+                  + provider.name()
+                  + " ("
+                  + provider.source()
+                  + ") has `presence: REQUIRED` and no token at its locations");
+        }
         return JwtStatus.JWT_MISSED;
       }
       // Envoy verifies the last extracted token first, and every token must be valid.
