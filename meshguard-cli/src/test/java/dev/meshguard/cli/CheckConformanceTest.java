@@ -78,12 +78,7 @@ class CheckConformanceTest {
         Files.writeString(config, Placeholders.resolve(c.config()), StandardCharsets.UTF_8);
         List<String> a = new ArrayList<>();
         a.add("--config=" + config);
-        a.add("--namespace=" + c.namespace());
-        if (!c.labels().isEmpty()) {
-          List<String> labels = new ArrayList<>();
-          c.labels().forEach((k, v) -> labels.add(k + "=" + v));
-          a.add("--labels=" + String.join(",", labels));
-        }
+        a.addAll(c.workloadArguments());
         if (!c.mesh().isDefault()) {
           Path mesh = caseDir.resolve("mesh.yaml");
           Files.writeString(mesh, c.mesh().toMeshConfigYaml(), StandardCharsets.UTF_8);

@@ -9,7 +9,6 @@ import dev.meshguard.conformance.CorpusCase;
 import dev.meshguard.conformance.CorpusRequest;
 import dev.meshguard.conformance.Placeholders;
 import dev.meshguard.engine.PolicySnapshot;
-import dev.meshguard.engine.Workload;
 import dev.meshguard.extauthz.AuthorizationService;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
@@ -158,12 +157,7 @@ class ExtAuthzParityTest {
       Files.writeString(config, Placeholders.resolve(c.config()), StandardCharsets.UTF_8);
       List<String> args = new ArrayList<>();
       args.add("--config=" + config);
-      args.add("--namespace=" + c.namespace());
-      if (!c.labels().isEmpty()) {
-        List<String> labels = new ArrayList<>();
-        c.labels().forEach((k, v) -> labels.add(k + "=" + v));
-        args.add("--labels=" + String.join(",", labels));
-      }
+      args.addAll(c.workloadArguments());
       Path mesh = null;
       if (!c.mesh().isDefault()) {
         mesh = caseDir.resolve("mesh.yaml");
@@ -171,13 +165,7 @@ class ExtAuthzParityTest {
         args.add("--mesh-config=" + mesh);
       }
       LoadResult loaded =
-          new FilePolicyLoader(
-                  List.of(config),
-                  mesh,
-                  null,
-                  new Workload(c.namespace(), c.labels()),
-                  jwks::remote,
-                  true)
+          new FilePolicyLoader(List.of(config), mesh, null, c.workload(), jwks::remote, true)
               .load();
       f = new CaseFiles(List.copyOf(args), loaded.ok() ? loaded.snapshot() : null);
       files.put(c, f);

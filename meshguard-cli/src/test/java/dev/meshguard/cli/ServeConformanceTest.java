@@ -8,7 +8,6 @@ import dev.meshguard.conformance.CorpusRequest;
 import dev.meshguard.conformance.Expectation;
 import dev.meshguard.conformance.PendingEngineFixes;
 import dev.meshguard.conformance.Placeholders;
-import dev.meshguard.engine.Workload;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.proxy.AccessLog;
@@ -186,13 +185,7 @@ class ServeConformanceTest {
       }
       // the corpus uses Istio's sample key on purpose: accepted as `serve` does by default
       result =
-          new FilePolicyLoader(
-                  List.of(config),
-                  mesh,
-                  null,
-                  new Workload(c.namespace(), c.labels()),
-                  jwks::remote,
-                  true)
+          new FilePolicyLoader(List.of(config), mesh, null, c.workload(), jwks::remote, true)
               .load();
       loaded.put(c, result);
     }

@@ -50,9 +50,12 @@ public final class PolicyLinter {
       }
       lintRules(authentication, issuersByNamespace, sink);
       PresenceLint.lint(authentication, sink);
+      TargetRefLint.lint(authentication, sink);
     }
     for (AuthorizationPolicy policy : config.authorizationPolicies()) {
-      lintPolicy(policy, new FindingSink(policy.origin(), "", out));
+      FindingSink sink = new FindingSink(policy.origin(), "", out);
+      lintPolicy(policy, sink);
+      TargetRefLint.lint(policy, sink);
     }
     return out;
   }

@@ -37,7 +37,7 @@ public final class CorpusReader {
           "configErrors",
           "configWarnings",
           "requests");
-  private static final Set<String> WORKLOAD_KEYS = Set.of("namespace", "labels");
+  private static final Set<String> WORKLOAD_KEYS = Set.of("namespace", "labels", "service");
   private static final Set<String> MESH_KEYS =
       Set.of("rootNamespace", "pathNormalization", "extensionProviders");
   private static final Set<String> REQUEST_KEYS =
@@ -151,6 +151,7 @@ public final class CorpusReader {
         spec,
         workload.get("namespace").text(),
         labels,
+        workload.optText("service"),
         mesh,
         c.get("config").text(),
         configErrors,
