@@ -151,10 +151,19 @@ class CheckConformanceTest {
         upstream == null ? null : textOrNull(upstream.get("path")),
         upstream == null ? List.of() : texts(upstream.path("removeHeaders")),
         upstream == null ? Map.of() : map(upstream.get("addHeaders")),
-        texts(json.path("trace")));
+        texts(json.path("trace")),
+        shadow(json));
   }
 
-  private static String textOrNull(JsonNode node) {
+  /** The dry-run verdict under Envoy's key names, or null when `check` reports none. */
+  static Expectation.Shadow shadow(JsonNode json) {
+    String result = textOrNull(json.get("shadow_engine_result"));
+    return result == null
+        ? null
+        : new Expectation.Shadow(result, textOrNull(json.get("shadow_effective_policy_id")));
+  }
+
+  static String textOrNull(JsonNode node) {
     return node == null || node.isNull() ? null : node.asText();
   }
 

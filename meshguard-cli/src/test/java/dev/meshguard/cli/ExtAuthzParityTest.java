@@ -204,6 +204,11 @@ class ExtAuthzParityTest {
     assertThat(text(facts, "principal"))
         .as("principal, " + context)
         .isEqualTo(textOrNull(check, "principal"));
+    for (String shadowKey : List.of("shadow_engine_result", "shadow_effective_policy_id")) {
+      assertThat(text(facts, shadowKey))
+          .as(shadowKey + ", " + context)
+          .isEqualTo(textOrNull(check, shadowKey));
+    }
     if (!allowed) {
       assertThat(answer.getDeniedResponse().getStatus().getCodeValue())
           .as("status, " + context)

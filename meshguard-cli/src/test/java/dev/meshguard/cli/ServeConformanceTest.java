@@ -258,7 +258,9 @@ class ServeConformanceTest {
             expected.upstreamPath(),
             null,
             null,
-            List.of());
+            List.of(),
+            expected.shadowSet(),
+            expected.shadow());
     Expectation.Observed observed =
         new Expectation.Observed(
             response.status(),
@@ -270,7 +272,11 @@ class ServeConformanceTest {
             forwarded == null ? null : RawUpstream.target(forwarded.requestLine()),
             List.of(),
             Map.of(),
-            List.of());
+            List.of(),
+            entry == null || entry.shadowEngineResult() == null
+                ? null
+                : new Expectation.Shadow(
+                    entry.shadowEngineResult(), entry.shadowEffectivePolicyId()));
     assertThat(wireLevel.mismatches(observed)).as(context).isEmpty();
     if (denied) {
       assertThat(forwarded).as("a denied request never reaches the upstream").isNull();

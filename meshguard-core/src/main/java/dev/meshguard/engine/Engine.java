@@ -3,6 +3,7 @@ package dev.meshguard.engine;
 import dev.meshguard.engine.authn.AuthnResult;
 import dev.meshguard.engine.authz.AuthzRequest;
 import dev.meshguard.engine.authz.AuthzResult;
+import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.engine.match.NormalizedPath;
 import dev.meshguard.engine.match.PathNormalizer;
 import dev.meshguard.jwt.JwtStatus;
@@ -127,10 +128,22 @@ public final class Engine {
         authzRequest(request, normalized.path(), upstreamPath, headers, authn.claims());
     AuthzResult authz = snapshot.authorizer().authorize(authzRequest);
     trace.addAll(authz.trace());
+    ShadowResult shadow = authz.shadow();
+    if (shadow != null) {
+      trace.add(
+          "authz: dry-run verdict: "
+              + ShadowResult.ENGINE_RESULT
+              + "="
+              + shadow.engineResult()
+              + (shadow.effectivePolicyId() == null
+                  ? ""
+                  : ", " + ShadowResult.EFFECTIVE_POLICY_ID + "=" + shadow.effectivePolicyId()));
+    }
     if (!authz.allowed()) {
       trace.add("decision: 403 " + RBAC_DENIED_BODY + ": " + authz.reason());
-      return denied(
+      return new Decision(
           403,
+          false,
           Decision.Outcome.DENIED_AUTHORIZATION,
           authz.reason(),
           authz.policy(),
@@ -138,7 +151,9 @@ public final class Engine {
           jwtStatus,
           RBAC_DENIED_BODY,
           List.of(),
-          trace);
+          null,
+          trace,
+          shadow);
     }
     trace.add("decision: 200 allowed: " + authz.reason());
     Decision.UpstreamRewrite rewrite =
@@ -154,7 +169,8 @@ public final class Engine {
         null,
         List.of(),
         rewrite,
-        trace);
+        trace,
+        shadow);
   }
 
   private static Decision denied(

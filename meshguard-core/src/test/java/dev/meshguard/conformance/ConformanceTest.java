@@ -150,7 +150,10 @@ class ConformanceTest {
         d.upstream() == null ? null : d.upstream().path(),
         d.upstream() == null ? List.of() : d.upstream().removeHeaders(),
         added,
-        d.trace());
+        d.trace(),
+        d.shadow() == null
+            ? null
+            : new Expectation.Shadow(d.shadow().engineResult(), d.shadow().effectivePolicyId()));
   }
 
   static MeshSettings meshSettings(CorpusCase.Mesh mesh) {
