@@ -81,7 +81,21 @@ public final class ConfigLoader {
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(fileName, "fileName");
     ConfigLoader loader = new ConfigLoader();
-    loader.content(fileName, content);
+    loader.content(fileName, content, fileName.toLowerCase(Locale.ROOT).endsWith(".json"));
+    return loader.finish();
+  }
+
+  /**
+   * Reads objects that arrive one by one rather than as files (from the Kubernetes API): each is a
+   * JSON text read as one document, named in findings by {@link SourceDocument#name()}, document 0.
+   * They are read, validated and linted exactly as the documents of a file.
+   */
+  public static ConfigSet loadDocuments(List<SourceDocument> documents) {
+    Objects.requireNonNull(documents, "documents");
+    ConfigLoader loader = new ConfigLoader();
+    for (SourceDocument document : documents) {
+      loader.content(document.name(), document.json(), true);
+    }
     return loader.finish();
   }
 
@@ -165,7 +179,7 @@ public final class ConfigLoader {
       unreadable(name, e);
       return;
     }
-    content(name, content);
+    content(name, content, name.toLowerCase(Locale.ROOT).endsWith(".json"));
   }
 
   private void unreadable(String name, Exception e) {
@@ -194,9 +208,9 @@ public final class ConfigLoader {
     return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
-  private void content(String file, String content) {
+  private void content(String file, String content, boolean json) {
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-    Parsed parsed = YamlDocuments.parse(text, file.toLowerCase(Locale.ROOT).endsWith(".json"));
+    Parsed parsed = YamlDocuments.parse(text, json);
     for (Document document : parsed.documents()) {
       document(file, document);
     }
