@@ -11,19 +11,36 @@ import picocli.CommandLine.Option;
 public final class WorkloadOptions {
   @Option(
       names = "--config",
-      required = true,
       paramLabel = "PATH",
-      description = "YAML file (multi-document) or directory of *.yaml/*.yml/*.json; repeatable")
+      description =
+          "YAML file (multi-document) or directory of *.yaml/*.yml/*.json; repeatable"
+              + " (or --kube)")
   public List<Path> configPaths = new ArrayList<>();
 
   @Option(
       names = "--namespace",
-      defaultValue = "default",
-      description = "workload namespace (default: ${DEFAULT-VALUE})")
+      description = "workload namespace (default: $POD_NAMESPACE, else `default`)")
   public String namespace;
 
   @Option(names = "--labels", paramLabel = "k=v,...", description = "workload labels", split = ",")
   public List<String> labels = new ArrayList<>();
+
+  @Option(
+      names = "--labels-file",
+      paramLabel = "FILE",
+      description =
+          "workload labels from a Kubernetes downward API file (`key=\"value\"` lines), e.g."
+              + " the pod's own labels; --labels adds to them")
+  public Path labelsFile;
+
+  /** `--namespace`, else the pod's namespace from the downward API, else `default`. */
+  public String effectiveNamespace() {
+    if (namespace != null) {
+      return namespace;
+    }
+    String pod = System.getenv("POD_NAMESPACE");
+    return pod == null || pod.isBlank() ? "default" : pod.trim();
+  }
 
   @Option(names = "--mesh-config", paramLabel = "FILE", description = "Istio MeshConfig subset")
   public Path meshConfig;
@@ -37,6 +54,9 @@ public final class WorkloadOptions {
   /** The labels as a map; a label without `=` is a usage error. */
   public Map<String, String> labelMap() {
     Map<String, String> out = new LinkedHashMap<>();
+    if (labelsFile != null) {
+      out.putAll(DownwardApiLabels.read(labelsFile));
+    }
     for (String label : labels) {
       if (label.isBlank()) {
         continue;

@@ -26,7 +26,7 @@ final class Workloads {
   }
 
   static Workload workload(WorkloadOptions options) {
-    return new Workload(options.namespace, options.labelMap());
+    return new Workload(options.effectiveNamespace(), options.labelMap());
   }
 
   static PolicySnapshot compile(

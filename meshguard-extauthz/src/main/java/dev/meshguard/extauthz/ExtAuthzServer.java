@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ public final class ExtAuthzServer implements Closeable {
    *     null disables watching
    * @param info fixed facts shown in `/config_dump`
    * @param live facts computed at each `/config_dump` (remote key health), or null
+   * @param readinessDetail further facts for the `/healthz/ready` body, or null
    */
   public record Settings(
       InetSocketAddress listen,
@@ -47,13 +49,25 @@ public final class ExtAuthzServer implements Closeable {
       int numTrustedProxies,
       Duration reloadPollInterval,
       Map<String, Object> info,
-      Supplier<Map<String, Object>> live) {
+      Supplier<Map<String, Object>> live,
+      Supplier<Map<String, Object>> readinessDetail) {
     public Settings {
       Objects.requireNonNull(listen, "listen");
       if (numTrustedProxies < 0) {
         throw new IllegalArgumentException("--num-trusted-proxies must not be negative");
       }
       info = Map.copyOf(info);
+    }
+
+    /** Without further readiness detail. */
+    public Settings(
+        InetSocketAddress listen,
+        InetSocketAddress admin,
+        int numTrustedProxies,
+        Duration reloadPollInterval,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live) {
+      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null);
     }
   }
 
@@ -116,7 +130,9 @@ public final class ExtAuthzServer implements Closeable {
                 metrics,
                 () -> self[0] != null && self[0].draining,
                 info,
-                settings.live());
+                settings.live(),
+                List::of,
+                settings.readinessDetail());
       }
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();

@@ -282,7 +282,11 @@ public final class KubeConfigSource implements ConfigSource {
       perKind.put(kind.kind(), count);
     }
     documents.keySet().retainAll(seen);
-    docs.sort(Comparator.comparing(SourceDocument::name));
+    // istiod orders configurations by creation time, then namespace and name
+    // (sortConfigByCreationTime); that order is what files give by document order
+    docs.sort(
+        Comparator.comparing((SourceDocument d) -> creation(byName.get(d.name())))
+            .thenComparing(SourceDocument::name));
     ConfigSet config = ConfigLoader.loadDocuments(docs);
     ObjectQuarantine.Result result = ObjectQuarantine.apply(config, mesh);
     SourcedConfig view = new SourcedConfig(result.inForce(), mesh, result.skipped(), ++generation);
@@ -308,6 +312,11 @@ public final class KubeConfigSource implements ConfigSource {
         log.println("meshguard: kubernetes: applying the new configuration failed: " + ex);
       }
     }
+  }
+
+  private static String creation(HasMetadata object) {
+    String time = object.getMetadata().getCreationTimestamp();
+    return time == null ? "" : time;
   }
 
   private SourceDocument document(IstioKind kind, GenericKubernetesResource object) {

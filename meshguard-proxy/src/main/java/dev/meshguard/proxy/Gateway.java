@@ -39,6 +39,7 @@ public final class Gateway implements Closeable {
    * @param live further facts computed at each `/config_dump`, or null
    * @param remoteKeys the remote key sources the loader takes keys from, or null when it fetches
    *     none
+   * @param readinessDetail further facts for the `/healthz/ready` body, or null
    */
   public record Settings(
       ProxyOptions proxy,
@@ -48,10 +49,24 @@ public final class Gateway implements Closeable {
       SslContext tls,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
-      RemoteJwksSources remoteKeys) {
+      RemoteJwksSources remoteKeys,
+      Supplier<Map<String, Object>> readinessDetail) {
     public Settings {
       Objects.requireNonNull(proxy, "proxy");
       info = Map.copyOf(info);
+    }
+
+    /** Without further readiness detail. */
+    public Settings(
+        ProxyOptions proxy,
+        InetSocketAddress admin,
+        String accessLog,
+        Duration reloadPollInterval,
+        SslContext tls,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live,
+        RemoteJwksSources remoteKeys) {
+      this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, remoteKeys, null);
     }
 
     /** Without remote key sources. */
@@ -63,7 +78,7 @@ public final class Gateway implements Closeable {
         SslContext tls,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live) {
-      this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, null);
+      this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, null, null);
     }
   }
 
@@ -128,7 +143,14 @@ public final class Gateway implements Closeable {
         ProxyServer p = proxy;
         admin =
             AdminServer.start(
-                settings.admin(), config, metrics, p::draining, info, settings.live(), keyHealth);
+                settings.admin(),
+                config,
+                metrics,
+                p::draining,
+                info,
+                settings.live(),
+                keyHealth,
+                settings.readinessDetail());
       }
     } catch (IOException | RuntimeException e) {
       if (proxy != null) {
