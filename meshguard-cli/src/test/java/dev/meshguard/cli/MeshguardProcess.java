@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -57,6 +58,30 @@ final class MeshguardProcess implements AutoCloseable {
     cmd.addAll(List.of(args));
     try {
       return new MeshguardProcess(new ProcessBuilder(cmd).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * `bin/meshguard ARGS`, the way users start it, with {@code env} added to its environment (the
+   * script runs the same jar).
+   */
+  static MeshguardProcess startScript(Map<String, String> env, String... args) {
+    jar();
+    String repo = System.getProperty("meshguard.repo");
+    assertThat(repo).as("system property meshguard.repo (set by failsafe)").isNotNull();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(repo, "bin", "meshguard").toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    builder
+        .environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    builder.environment().put("MESHGUARD_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
+    builder.environment().putAll(env);
+    try {
+      return new MeshguardProcess(builder.start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
