@@ -204,14 +204,23 @@ public final class KubeConfigSource implements ConfigSource {
     return true;
   }
 
-  /** Why the source is not synced, from the informers' last errors; null when none is known. */
+  /** Why the source is not synced (the informers' last error, if any); null when it is. */
   public String lastError() {
     for (Watch<?> watch : allWatches()) {
-      if (watch.lastError() != null && !watch.isWatching()) {
-        return watch.label() + ": " + watch.lastError();
+      if (!watch.isWatching() || !watch.hasSynced()) {
+        return watch.label()
+            + ": watch not connected"
+            + (watch.lastError() == null ? "" : ": " + watch.lastError());
       }
     }
     return null;
+  }
+
+  /** How many object documents are kept for reuse: never more than the objects watched. */
+  int cachedDocuments() {
+    synchronized (documents) {
+      return documents.size();
+    }
   }
 
   /** How many objects the view in force leaves out because of errors. */
@@ -266,22 +275,24 @@ public final class KubeConfigSource implements ConfigSource {
     Map<String, HasMetadata> byName = new HashMap<>();
     Map<String, Integer> perKind = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
-    for (Map.Entry<IstioKind, Watch<GenericKubernetesResource>> e : watches.entrySet()) {
-      IstioKind kind = e.getKey();
-      int count = 0;
-      for (GenericKubernetesResource object : e.getValue().objects()) {
-        if (!inScope.test(object.getMetadata().getNamespace())) {
-          continue;
+    synchronized (documents) {
+      for (Map.Entry<IstioKind, Watch<GenericKubernetesResource>> e : watches.entrySet()) {
+        IstioKind kind = e.getKey();
+        int count = 0;
+        for (GenericKubernetesResource object : e.getValue().objects()) {
+          if (!inScope.test(object.getMetadata().getNamespace())) {
+            continue;
+          }
+          SourceDocument doc = document(kind, object);
+          seen.add(object.getMetadata().getUid());
+          docs.add(doc);
+          byName.put(doc.name(), object);
+          count++;
         }
-        SourceDocument doc = document(kind, object);
-        seen.add(object.getMetadata().getUid());
-        docs.add(doc);
-        byName.put(doc.name(), object);
-        count++;
+        perKind.put(kind.kind(), count);
       }
-      perKind.put(kind.kind(), count);
+      documents.keySet().retainAll(seen);
     }
-    documents.keySet().retainAll(seen);
     // istiod orders configurations by creation time, then namespace and name
     // (sortConfigByCreationTime); that order is what files give by document order
     docs.sort(

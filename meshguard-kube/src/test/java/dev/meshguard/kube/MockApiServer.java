@@ -13,6 +13,9 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -56,15 +59,23 @@ public final class MockApiServer implements AutoCloseable {
             boolean watch = path.contains("watch=true");
             if (watch && goneOnNextWatch.compareAndSet(true, false)) {
               gones.incrementAndGet();
+              // what an API server says to a watch from a compacted resourceVersion: the watch
+              // opens, then an ERROR event carries a Status with code 410
               return new MockResponse()
-                  .setResponseCode(410)
-                  .setHeader("Content-Type", "application/json")
-                  .setBody(
-                      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                          + "\"message\":\"too old resource version\",\"reason\":\"Expired\","
-                          + "\"code\":410}");
+                  .withWebSocketUpgrade(
+                      new WebSocketListener() {
+                        @Override
+                        public void onOpen(WebSocket socket, Response response) {
+                          socket.send(
+                              "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\","
+                                  + "\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                  + "\"message\":\"too old resource version\","
+                                  + "\"reason\":\"Expired\",\"code\":410}}");
+                          socket.close(1000, "expired");
+                        }
+                      });
             }
-            if (!watch && request.getMethod().equals("GET") && path.contains("/apis/")) {
+            if (!watch && request.getMethod().equals("GET")) {
               lists.incrementAndGet();
             }
             return crud.dispatch(request);
@@ -87,7 +98,7 @@ public final class MockApiServer implements AutoCloseable {
     startServer(port);
   }
 
-  /** The next watch request gets `410 Gone`, as after compaction of an old resourceVersion. */
+  /** The next watch gets `410 Gone`, as after compaction of an old resourceVersion. */
   public void expireNextWatch() {
     goneOnNextWatch.set(true);
   }
@@ -97,7 +108,7 @@ public final class MockApiServer implements AutoCloseable {
     return gones.get();
   }
 
-  /** How many GET requests (lists, discovery, single gets) reached the Istio and other APIs. */
+  /** How many GET requests other than watches (lists, discovery, single gets) arrived. */
   public int lists() {
     return lists.get();
   }
