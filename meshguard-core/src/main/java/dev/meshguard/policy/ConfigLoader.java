@@ -99,6 +99,24 @@ public final class ConfigLoader {
     return loader.finish();
   }
 
+  /**
+   * Reads and validates one object that arrives on its own, without {@link PolicyLinter}'s
+   * warnings, which look across objects: lint the whole set once its objects are together. Reading
+   * objects one at a time lets a caller keep each result until the object changes.
+   */
+  public static ConfigSet readDocument(SourceDocument document) {
+    Objects.requireNonNull(document, "document");
+    ConfigLoader loader = new ConfigLoader();
+    loader.content(document.name(), document.json(), true);
+    return new ConfigSet(
+        loader.requestAuthentications,
+        loader.authorizationPolicies,
+        loader.serviceEntries,
+        loader.destinationRules,
+        loader.findings,
+        loader.notices);
+  }
+
   /** True for the finding made when a path could not be read at all (missing, unreadable). */
   public static boolean isUnreadable(Finding finding) {
     return finding.isError()

@@ -55,6 +55,33 @@ public final class ObjectQuarantine {
     }
   }
 
+  /**
+   * One object checked on its own.
+   *
+   * @param object the object as read ({@link dev.meshguard.policy.ConfigLoader#readDocument})
+   * @param findings its findings from reading, validation and compiling
+   * @param skipped whether one of them is an error: the object must be left out
+   */
+  public record Checked(ConfigSet object, List<Finding> findings, boolean skipped) {
+    public Checked {
+      findings = List.copyOf(findings);
+    }
+  }
+
+  /**
+   * Checks one object read on its own: its compile errors (key sets, rule translation) depend on
+   * nothing else, so the answer can be kept until the object or the mesh settings change.
+   */
+  public static Checked check(ConfigSet object, MeshSettings mesh) {
+    List<Finding> findings = new ArrayList<>(object.findings());
+    for (Finding f : SnapshotCompiler.compile(object, mesh, NOBODY, OFFLINE).findings()) {
+      if (!findings.contains(f)) {
+        findings.add(f);
+      }
+    }
+    return new Checked(object, findings, findings.stream().anyMatch(Finding::isError));
+  }
+
   public static Result apply(ConfigSet config, MeshSettings mesh) {
     Set<DocumentOrigin> bad = new LinkedHashSet<>(errorOrigins(config.findings()));
     ConfigSet clean = without(config, bad);

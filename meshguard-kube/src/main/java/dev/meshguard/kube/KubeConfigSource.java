@@ -3,8 +3,8 @@ package dev.meshguard.kube;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.ConfigSet;
-import dev.meshguard.policy.DocumentOrigin;
 import dev.meshguard.policy.Finding;
+import dev.meshguard.policy.PolicyLinter;
 import dev.meshguard.policy.SourceDocument;
 import dev.meshguard.source.ConfigSource;
 import dev.meshguard.source.ObjectQuarantine;
@@ -61,7 +61,10 @@ public final class KubeConfigSource implements ConfigSource {
   private final InvalidObjectEvents events;
   private final CountDownLatch firstView = new CountDownLatch(1);
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, CachedDocument> documents = new HashMap<>();
+
+  /** Checked objects by uid: never more than the objects watched. */
+  private final Map<String, CheckedObject> checked = new HashMap<>();
+
   private volatile boolean listed;
   private volatile SourcedConfig current;
   private volatile Instant lastView;
@@ -70,8 +73,13 @@ public final class KubeConfigSource implements ConfigSource {
   private volatile List<String> skippedNames = List.of();
   private long generation;
 
-  /** An object's document, kept while its revision is unchanged (reading JSON costs most). */
-  private record CachedDocument(String resourceVersion, SourceDocument document) {}
+  /** One watched object with the result of checking it alone. */
+  private record CheckedObject(
+      String name,
+      HasMetadata object,
+      String resourceVersion,
+      MeshSettings mesh,
+      ObjectQuarantine.Checked checked) {}
 
   private KubeConfigSource(KubernetesClient client, KubeSettings settings, PrintStream log) {
     this.client = client;
@@ -218,8 +226,8 @@ public final class KubeConfigSource implements ConfigSource {
 
   /** How many object documents are kept for reuse: never more than the objects watched. */
   int cachedDocuments() {
-    synchronized (documents) {
-      return documents.size();
+    synchronized (checked) {
+      return checked.size();
     }
   }
 
@@ -271,11 +279,10 @@ public final class KubeConfigSource implements ConfigSource {
     }
     MeshSettings mesh = meshSettings();
     Predicate<String> inScope = scopeFilter(mesh.rootNamespace());
-    List<SourceDocument> docs = new ArrayList<>();
-    Map<String, HasMetadata> byName = new HashMap<>();
+    List<CheckedObject> objects = new ArrayList<>();
     Map<String, Integer> perKind = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
-    synchronized (documents) {
+    synchronized (checked) {
       for (Map.Entry<IstioKind, Watch<GenericKubernetesResource>> e : watches.entrySet()) {
         IstioKind kind = e.getKey();
         int count = 0;
@@ -283,33 +290,36 @@ public final class KubeConfigSource implements ConfigSource {
           if (!inScope.test(object.getMetadata().getNamespace())) {
             continue;
           }
-          SourceDocument doc = document(kind, object);
+          objects.add(checked(kind, object, mesh));
           seen.add(object.getMetadata().getUid());
-          docs.add(doc);
-          byName.put(doc.name(), object);
           count++;
         }
         perKind.put(kind.kind(), count);
       }
-      documents.keySet().retainAll(seen);
+      checked.keySet().retainAll(seen);
     }
     // istiod orders configurations by creation time, then namespace and name
     // (sortConfigByCreationTime); that order is what files give by document order
-    docs.sort(
-        Comparator.comparing((SourceDocument d) -> creation(byName.get(d.name())))
-            .thenComparing(SourceDocument::name));
-    ConfigSet config = ConfigLoader.loadDocuments(docs);
-    ObjectQuarantine.Result result = ObjectQuarantine.apply(config, mesh);
-    SourcedConfig view = new SourcedConfig(result.inForce(), mesh, result.skipped(), ++generation);
+    objects.sort(
+        Comparator.comparing((CheckedObject o) -> creation(o.object()))
+            .thenComparing(CheckedObject::name));
+    List<ConfigSet> inForce = new ArrayList<>();
+    List<Finding> skippedFindings = new ArrayList<>();
     Map<HasMetadata, String> skipped = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
-    for (DocumentOrigin origin : result.skippedObjects()) {
-      names.add(origin.file());
-      HasMetadata object = byName.get(origin.file());
-      if (object != null) {
-        skipped.put(object, errorsOf(origin, result.skipped()));
+    for (CheckedObject o : objects) {
+      if (o.checked().skipped()) {
+        skippedFindings.addAll(o.checked().findings());
+        skipped.put(o.object(), errorsOf(o.checked().findings()));
+        names.add(o.name());
+      } else {
+        inForce.add(o.checked().object());
       }
     }
+    ConfigSet config = ConfigSet.concat(inForce);
+    // lint looks across objects (a token no policy requires...): once, over those in force
+    config = config.withFindings(PolicyLinter.lint(config));
+    SourcedConfig view = new SourcedConfig(config, mesh, skippedFindings, ++generation);
     current = view;
     lastView = clock.instant();
     counts = Map.copyOf(perKind);
@@ -330,21 +340,31 @@ public final class KubeConfigSource implements ConfigSource {
     return time == null ? "" : time;
   }
 
-  private SourceDocument document(IstioKind kind, GenericKubernetesResource object) {
+  /**
+   * The object read, validated and compiled on its own; kept while its revision and the mesh
+   * settings are unchanged, so a change costs the changed objects, not all of them.
+   */
+  private CheckedObject checked(
+      IstioKind kind, GenericKubernetesResource object, MeshSettings mesh) {
     String uid = object.getMetadata().getUid();
     String version = object.getMetadata().getResourceVersion();
-    CachedDocument cached = uid == null ? null : documents.get(uid);
-    if (cached != null && version != null && version.equals(cached.resourceVersion())) {
-      return cached.document();
+    CheckedObject cached = uid == null ? null : checked.get(uid);
+    if (cached != null
+        && version != null
+        && version.equals(cached.resourceVersion())
+        && mesh.equals(cached.mesh())) {
+      return cached;
     }
     if (object.getApiVersion() == null) {
       object.setApiVersion(kind.group() + "/" + versions.get(kind));
     }
     SourceDocument doc = ObjectDocuments.document(kind.kind(), object);
+    ObjectQuarantine.Checked result = ObjectQuarantine.check(ConfigLoader.readDocument(doc), mesh);
+    CheckedObject fresh = new CheckedObject(doc.name(), object, version, mesh, result);
     if (uid != null) {
-      documents.put(uid, new CachedDocument(version, doc));
+      checked.put(uid, fresh);
     }
-    return doc;
+    return fresh;
   }
 
   private MeshSettings meshSettings() {
@@ -380,10 +400,10 @@ public final class KubeConfigSource implements ConfigSource {
     return namespace -> true;
   }
 
-  private static String errorsOf(DocumentOrigin origin, List<Finding> findings) {
+  private static String errorsOf(List<Finding> findings) {
     List<String> errors = new ArrayList<>();
     for (Finding f : findings) {
-      if (f.isError() && f.file().equals(origin.file())) {
+      if (f.isError()) {
         errors.add((f.field().isEmpty() ? "" : f.field() + ": ") + f.message());
       }
     }

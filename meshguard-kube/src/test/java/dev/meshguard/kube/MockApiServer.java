@@ -36,6 +36,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * `bin/meshguard --kube` process at it.
  */
 public final class MockApiServer implements AutoCloseable {
+  /** Held so the level sticks: the mock logs every request at INFO. */
+  private static final java.util.logging.Logger MOCK_LOG = quiet();
+
+  private static java.util.logging.Logger quiet() {
+    java.util.logging.Logger logger =
+        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
+
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
   private final AtomicBoolean goneOnNextWatch = new AtomicBoolean();
   private final AtomicInteger lists = new AtomicInteger();
