@@ -182,6 +182,66 @@ public final class MockApiServer implements AutoCloseable {
     client.genericKubernetesResources(context(object)).resource(object).delete();
   }
 
+  /**
+   * Creates the Istio objects of a multi-document YAML text as `kubectl apply -f` would (no
+   * namespace means `default`; stored at the group's v1, as the API server serves every version),
+   * in document order; other kinds are left out. Returns them as the server stored them.
+   */
+  public static List<GenericKubernetesResource> createAll(KubernetesClient client, String yaml) {
+    List<GenericKubernetesResource> created = new java.util.ArrayList<>();
+    for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(yaml)) {
+      if (!(doc instanceof java.util.Map<?, ?> map) || !ISTIO_KINDS.contains(map.get("kind"))) {
+        continue;
+      }
+      String json;
+      try {
+        json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(map);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalArgumentException(e);
+      }
+      GenericKubernetesResource object =
+          client.getKubernetesSerialization().unmarshal(json, GenericKubernetesResource.class);
+      if (object.getMetadata().getNamespace() == null) {
+        object.getMetadata().setNamespace("default");
+      }
+      String apiVersion = object.getApiVersion();
+      object.setApiVersion(apiVersion.substring(0, apiVersion.indexOf('/')) + "/v1");
+      created.add(client.genericKubernetesResources(context(object)).resource(object).create());
+    }
+    return created;
+  }
+
+  public static void deleteAll(KubernetesClient client, List<GenericKubernetesResource> objects) {
+    for (GenericKubernetesResource object : objects) {
+      client.genericKubernetesResources(context(object)).resource(object).delete();
+    }
+  }
+
+  /**
+   * The objects as one YAML file, in the order the cluster gives them to istiod and meshguard:
+   * creation time, then kind, namespace and name. (Order decides which of two JWT rules of one
+   * issuer is tried first and in which order policies are explained.)
+   */
+  public static String asFileInClusterOrder(
+      KubernetesClient client, List<GenericKubernetesResource> objects) {
+    List<GenericKubernetesResource> sorted = new java.util.ArrayList<>(objects);
+    sorted.sort(
+        java.util.Comparator.comparing(
+                (GenericKubernetesResource o) ->
+                    String.valueOf(o.getMetadata().getCreationTimestamp()))
+            .thenComparing(o -> ObjectDocuments.name(o.getKind(), o)));
+    StringBuilder out = new StringBuilder();
+    for (GenericKubernetesResource o : sorted) {
+      out.append("---\n")
+          .append(client.getKubernetesSerialization().asYaml(o).replaceFirst("^---\n", ""));
+    }
+    return out.toString();
+  }
+
+  private static final java.util.Set<Object> ISTIO_KINDS =
+      java.util.Set.of(
+          "RequestAuthentication", "AuthorizationPolicy", "ServiceEntry", "DestinationRule");
+
   static ResourceDefinitionContext context(GenericKubernetesResource object) {
     String apiVersion = object.getApiVersion();
     int slash = apiVersion.indexOf('/');
