@@ -175,4 +175,36 @@ class ServeKubeIT {
       }
     }
   }
+
+  @Test
+  void extauthzServesFromTheClusterToo() throws Exception {
+    try (MockApiServer api = MockApiServer.start();
+        KubernetesClient admin = api.client()) {
+      MockApiServer.apply(admin, deny("deny-admin", "/admin"));
+      Path kubeconfig = api.writeKubeconfig(dir);
+      try (MeshguardProcess meshguard =
+          MeshguardProcess.startScript(
+              Map.of("KUBECONFIG", kubeconfig.toString(), "POD_NAMESPACE", "foo"),
+              "extauthz",
+              "--kube",
+              "--listen",
+              "127.0.0.1:0",
+              "--admin",
+              "127.0.0.1:0")) {
+        meshguard.listenAddress();
+        InetSocketAddress adminPort = meshguard.adminAddress();
+        JsonNode ready = JSON.readTree(get(adminPort, "/healthz/ready").body());
+        assertThat(ready.path("kubernetes").path("synced").asBoolean())
+            .as(ready.toString())
+            .isTrue();
+        assertThat(get(adminPort, "/config_dump").body()).contains("foo/deny-admin");
+        MockApiServer.apply(admin, deny("deny-more", "/more"));
+        await(
+            "the new policy in the configuration in force",
+            () -> get(adminPort, "/config_dump").body().contains("foo/deny-more"),
+            meshguard);
+        assertThat(meshguard.terminate()).as(meshguard.transcript()).isZero();
+      }
+    }
+  }
 }
