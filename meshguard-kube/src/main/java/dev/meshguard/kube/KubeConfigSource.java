@@ -73,6 +73,9 @@ public final class KubeConfigSource implements ConfigSource {
   private volatile List<String> skippedNames = List.of();
   private long generation;
 
+  /** uid/resourceVersion of the skipped revisions whose errors were logged. */
+  private final Set<String> loggedRevisions = new HashSet<>();
+
   /** One watched object with the result of checking it alone. */
   private record CheckedObject(
       String name,
@@ -355,8 +358,12 @@ public final class KubeConfigSource implements ConfigSource {
         && mesh.equals(cached.mesh())) {
       return cached;
     }
+    // list items normally carry both; Events and logs need them
     if (object.getApiVersion() == null) {
       object.setApiVersion(kind.group() + "/" + versions.get(kind));
+    }
+    if (object.getKind() == null) {
+      object.setKind(kind.kind());
     }
     SourceDocument doc = ObjectDocuments.document(kind.kind(), object);
     ObjectQuarantine.Checked result = ObjectQuarantine.check(ConfigLoader.readDocument(doc), mesh);
@@ -410,6 +417,10 @@ public final class KubeConfigSource implements ConfigSource {
     return "skipped by meshguard: " + String.join("; ", errors);
   }
 
+  /**
+   * One line per view; the errors of a skipped object once per revision of it (a steady stream of
+   * views must not repeat them), and its Event.
+   */
   private void report(SourcedConfig view, Map<HasMetadata, String> skipped) {
     StringBuilder sb =
         new StringBuilder("meshguard: kubernetes: configuration ")
@@ -419,8 +430,20 @@ public final class KubeConfigSource implements ConfigSource {
             .append(", ")
             .append(skipped.size())
             .append(" skipped");
+    Set<String> now = new HashSet<>();
+    Set<String> fresh = new HashSet<>();
+    for (HasMetadata object : skipped.keySet()) {
+      String revision =
+          object.getMetadata().getUid() + "/" + object.getMetadata().getResourceVersion();
+      now.add(revision);
+      if (!loggedRevisions.contains(revision)) {
+        fresh.add(ObjectDocuments.name(object.getKind(), object));
+      }
+    }
+    loggedRevisions.clear();
+    loggedRevisions.addAll(now);
     for (Finding f : view.skipped()) {
-      if (f.isError()) {
+      if (f.isError() && fresh.contains(f.file())) {
         sb.append("\n  ").append(f.format());
       }
     }
