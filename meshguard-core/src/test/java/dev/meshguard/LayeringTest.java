@@ -65,4 +65,19 @@ class LayeringTest {
             "dev.meshguard.engine.authn..", "dev.meshguard.engine.authz..", "dev.meshguard.jwt..")
         .check(classes);
   }
+
+  @Test
+  void configurationSourcesSitAboveTheEngine() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.meshguard.policy..",
+            "dev.meshguard.jwt..",
+            "dev.meshguard.jwks..",
+            "dev.meshguard.engine..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.meshguard.source..")
+        .check(classes);
+  }
 }

@@ -10,11 +10,14 @@ import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.RequestHeaders;
+import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.policy.Finding;
+import dev.meshguard.source.ConfigSource;
+import dev.meshguard.source.SourcedConfig;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,6 +43,8 @@ import picocli.CommandLine.Spec;
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;
+
+  @Mixin KubeOptions kube;
 
   @Option(names = "--method", defaultValue = "GET", description = "request method")
   String method;
@@ -110,15 +115,25 @@ public final class CheckCommand implements Callable<Integer> {
       }
       headerList.add(Map.entry(h.substring(0, colon).trim(), h.substring(colon + 1).trim()));
     }
-    MeshSettings mesh;
-    try {
-      mesh = Workloads.meshSettings(workload);
-    } catch (MeshSettingsLoader.MeshConfigException e) {
-      err.println("meshguard check: " + e.getMessage());
-      return Main.EXIT_USAGE;
-    }
+    ConfigSource source = null;
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
-      PolicySnapshot snapshot = Workloads.compile(workload, mesh, jwks::remote);
+      PolicySnapshot snapshot;
+      try {
+        kube.checkExclusive(workload);
+        if (kube.enabled) {
+          // `istioctl x authz check` for the live cluster: its objects, decided locally
+          source = KubeSources.open(kube, workload, false, QuietLog.INSTANCE, err);
+          snapshot = compile(source.current(), jwks, err);
+        } else {
+          MeshSettings mesh = Workloads.meshSettings(workload);
+          snapshot = Workloads.compile(workload, mesh, jwks::remote);
+        }
+      } catch (MeshSettingsLoader.MeshConfigException
+          | KubeUnavailable
+          | IllegalArgumentException e) {
+        err.println("meshguard check: " + e.getMessage());
+        return Main.EXIT_USAGE;
+      }
       List<Finding> errors = snapshot.findings().stream().filter(Finding::isError).toList();
       if (!errors.isEmpty()) {
         for (Finding f : errors) {
@@ -147,7 +162,22 @@ public final class CheckCommand implements Callable<Integer> {
       Decision decision = Engine.decide(snapshot, request, clock);
       print(out, snapshot, decision, cryptoProvider);
       return decision.allowed() ? 0 : 1;
+    } finally {
+      if (source != null) {
+        source.close();
+      }
     }
+  }
+
+  /** Compiles the cluster's view; objects skipped for errors are named, as serve logs them. */
+  private PolicySnapshot compile(SourcedConfig view, RemoteJwksSources jwks, PrintWriter err) {
+    for (Finding f : view.skipped()) {
+      if (f.isError()) {
+        err.println("meshguard check: skipped (as serve --kube skips it): " + f.format());
+      }
+    }
+    return SnapshotCompiler.compile(
+        view.config(), view.mesh(), Workloads.workload(workload), jwks::remote);
   }
 
   private void print(

@@ -1,15 +1,17 @@
 package dev.meshguard.cli;
 
+import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.extauthz.ExtAuthzServer;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.HttpAuthorizationRequests;
 import dev.meshguard.proxy.HttpAuthorizationRequests.Dialect;
 import dev.meshguard.proxy.HttpAuthorizationServer;
 import dev.meshguard.proxy.LoadResult;
+import dev.meshguard.proxy.PolicyLoader;
+import dev.meshguard.source.ConfigSource;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +39,8 @@ import picocli.CommandLine.Spec;
     })
 public final class ExtAuthzCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;
+
+  @Mixin KubeOptions kube;
 
   @Option(
       names = "--listen",
@@ -158,6 +163,7 @@ public final class ExtAuthzCommand implements Callable<Integer> {
       }
       workload.labelMap();
       workload.frontedService();
+      kube.checkExclusive(workload);
     } catch (IllegalArgumentException e) {
       err.println("meshguard extauthz: " + e.getMessage());
       return Main.EXIT_USAGE;
@@ -165,8 +171,16 @@ public final class ExtAuthzCommand implements Callable<Integer> {
 
     String cryptoProvider = CryptoProviders.installPreferred();
     err.println("meshguard extauthz: crypto provider: " + cryptoProvider);
+    ConfigSource source = null;
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
-      FilePolicyLoader loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
+      PolicyLoader loader;
+      if (kube.enabled) {
+        source = KubeSources.open(kube, workload, true, System.err, err);
+        loader = StartupConfig.loader(source, workload, jwks, rejectDemoKeys);
+      } else {
+        loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
+      }
+      long loaded = source == null ? 0 : source.current().generation();
       LoadResult initial = StartupConfig.load("extauthz", loader, workload, rejectDemoKeys, err);
       if (initial == null) {
         return Main.EXIT_USAGE;
@@ -174,6 +188,7 @@ public final class ExtAuthzCommand implements Callable<Integer> {
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
       info.put("cryptoProvider", cryptoProvider);
+      Supplier<Map<String, Object>> health = source == null ? null : SourceWiring.health(source);
       ExtAuthzServer server =
           ExtAuthzServer.start(
               loader,
@@ -184,11 +199,15 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   numTrustedProxies,
                   poll.isZero() ? null : poll,
                   info,
-                  null,
+                  health,
                   jwks,
-                  workloadFromPrincipal),
+                  workloadFromPrincipal,
+                  health),
               Decider.engine(Clock.systemUTC()),
               System.err);
+      if (source != null) {
+        SourceWiring.follow(source, server.config(), server.metrics(), loaded);
+      }
       out.println(
           "meshguard extauthz: listening on " + ListenAddress.url("grpc", server.address()));
       HttpAuthorizationServer httpServer = null;
@@ -231,9 +250,16 @@ public final class ExtAuthzCommand implements Callable<Integer> {
       }
       err.flush();
       return 0;
-    } catch (java.io.IOException e) {
+    } catch (java.io.IOException
+        | KubeUnavailable
+        | MeshSettingsLoader.MeshConfigException
+        | IllegalArgumentException e) {
       err.println("meshguard extauthz: " + e.getMessage());
       return Main.EXIT_USAGE;
+    } finally {
+      if (source != null) {
+        source.close();
+      }
     }
   }
 }

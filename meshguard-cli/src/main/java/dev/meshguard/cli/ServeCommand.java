@@ -1,14 +1,16 @@
 package dev.meshguard.cli;
 
+import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.Gateway;
 import dev.meshguard.proxy.LoadResult;
+import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
+import dev.meshguard.source.ConfigSource;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
@@ -32,11 +34,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Reverse proxy that decides every request as Istio with Envoy would, and forwards the"
           + " allowed ones to one upstream.",
-      "Prints the bound address(es) on start. Reloads when the configuration changes.",
+      "Prints the bound address(es) on start. Reloads when the configuration changes (files, or"
+          + " the cluster's objects with --kube).",
       "Stops gracefully on SIGTERM/SIGINT (exit 0). Exit 2: usage or configuration error."
     })
 public final class ServeCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;
+
+  @Mixin KubeOptions kube;
 
   @Option(
       names = "--upstream",
@@ -213,13 +218,22 @@ public final class ServeCommand implements Callable<Integer> {
               : SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()).build();
       workload.labelMap();
       workload.frontedService();
+      kube.checkExclusive(workload);
     } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
       err.println("meshguard serve: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
 
+    ConfigSource source = null;
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
-      FilePolicyLoader loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
+      PolicyLoader loader;
+      if (kube.enabled) {
+        source = KubeSources.open(kube, workload, true, System.err, err);
+        loader = StartupConfig.loader(source, workload, jwks, rejectDemoKeys);
+      } else {
+        loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
+      }
+      long loaded = source == null ? 0 : source.current().generation();
       LoadResult initial = StartupConfig.load("serve", loader, workload, rejectDemoKeys, err);
       if (initial == null) {
         return Main.EXIT_USAGE;
@@ -238,11 +252,15 @@ public final class ServeCommand implements Callable<Integer> {
                   poll.isZero() ? null : poll,
                   tls,
                   info,
-                  null,
-                  jwks),
+                  source == null ? null : SourceWiring.health(source),
+                  jwks,
+                  source == null ? null : SourceWiring.health(source)),
               Decider.engine(Clock.systemUTC()),
               System.out,
               System.err);
+      if (source != null) {
+        SourceWiring.follow(source, gateway.config(), gateway.metrics(), loaded);
+      }
       out.println(
           "meshguard serve: listening on "
               + ListenAddress.url(tls == null ? "http" : "https", gateway.address())
@@ -255,9 +273,16 @@ public final class ServeCommand implements Callable<Integer> {
       out.flush();
       err.flush();
       return awaitShutdown(stop, gateway, drain, err);
-    } catch (java.io.IOException e) {
+    } catch (java.io.IOException
+        | KubeUnavailable
+        | MeshSettingsLoader.MeshConfigException
+        | IllegalArgumentException e) {
       err.println("meshguard serve: " + e.getMessage());
       return Main.EXIT_USAGE;
+    } finally {
+      if (source != null) {
+        source.close();
+      }
     }
   }
 

@@ -2,16 +2,21 @@ package dev.meshguard.cli;
 
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.policy.ConfigLoader;
+import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.Finding;
 import dev.meshguard.proxy.DemoKeys;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.LoadResult;
+import dev.meshguard.proxy.PolicyLoader;
+import dev.meshguard.proxy.SourcePolicyLoader;
+import dev.meshguard.source.ConfigSource;
 import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * The first configuration of a long-running command (`serve`, `extauthz`): errors stop the start,
- * warnings are printed, and trusting Istio's public sample key is called out loudly.
+ * The first configuration of a long-running command (`serve`, `extauthz`), from files or a {@link
+ * ConfigSource}: errors stop the start, warnings are printed, and trusting Istio's public sample
+ * key is called out loudly.
  */
 final class StartupConfig {
   private StartupConfig() {}
@@ -28,10 +33,26 @@ final class StartupConfig {
         !rejectDemoKeys);
   }
 
+  /**
+   * Compiles the views of {@code source} for {@code workload}, with remote keys from {@code jwks}.
+   */
+  static SourcePolicyLoader loader(
+      ConfigSource source,
+      WorkloadOptions workload,
+      RemoteJwksSources jwks,
+      boolean rejectDemoKeys) {
+    return new SourcePolicyLoader(
+        source,
+        workload.rootNamespace,
+        Workloads.workload(workload),
+        jwks::remote,
+        !rejectDemoKeys);
+  }
+
   /** The loaded configuration, or null when the command must not start (errors printed). */
   static LoadResult load(
       String command,
-      FilePolicyLoader loader,
+      PolicyLoader loader,
       WorkloadOptions workload,
       boolean rejectDemoKeys,
       PrintWriter err) {
@@ -48,7 +69,11 @@ final class StartupConfig {
       }
     }
     if (!rejectDemoKeys) {
-      List<String> demo = DemoKeys.usages(ConfigLoader.load(workload.configPaths));
+      ConfigSet config =
+          loader instanceof SourcePolicyLoader sourced
+              ? sourced.source().current().config()
+              : ConfigLoader.load(workload.configPaths);
+      List<String> demo = DemoKeys.usages(config);
       if (!demo.isEmpty()) {
         err.println(
             "meshguard "

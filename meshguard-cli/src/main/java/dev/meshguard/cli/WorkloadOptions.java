@@ -14,15 +14,15 @@ import picocli.CommandLine.Option;
 public final class WorkloadOptions {
   @Option(
       names = "--config",
-      required = true,
       paramLabel = "PATH",
-      description = "YAML file (multi-document) or directory of *.yaml/*.yml/*.json; repeatable")
+      description =
+          "YAML file (multi-document) or directory of *.yaml/*.yml/*.json; repeatable"
+              + " (or --kube)")
   public List<Path> configPaths = new ArrayList<>();
 
   @Option(
       names = "--namespace",
-      defaultValue = "default",
-      description = "workload namespace (default: ${DEFAULT-VALUE})")
+      description = "workload namespace (default: $POD_NAMESPACE, else `default`)")
   public String namespace;
 
   @Option(names = "--labels", paramLabel = "k=v,...", description = "workload labels", split = ",")
@@ -35,6 +35,23 @@ public final class WorkloadOptions {
           "the Service or ServiceEntry (KIND Service or ServiceEntry; either when left out) this"
               + " instance fronts, in --namespace: policies attach as to an Istio waypoint")
   public String service;
+
+  @Option(
+      names = "--labels-file",
+      paramLabel = "FILE",
+      description =
+          "workload labels from a Kubernetes downward API file (`key=\"value\"` lines), e.g."
+              + " the pod's own labels; --labels adds to them")
+  public Path labelsFile;
+
+  /** `--namespace`, else the pod's namespace from the downward API, else `default`. */
+  public String effectiveNamespace() {
+    if (namespace != null) {
+      return namespace;
+    }
+    String pod = System.getenv("POD_NAMESPACE");
+    return pod == null || pod.isBlank() ? "default" : pod.trim();
+  }
 
   @Option(names = "--mesh-config", paramLabel = "FILE", description = "Istio MeshConfig subset")
   public Path meshConfig;
@@ -53,6 +70,9 @@ public final class WorkloadOptions {
   /** The labels as a map; a label without `=` is a usage error. */
   public Map<String, String> labelMap() {
     Map<String, String> out = new LinkedHashMap<>();
+    if (labelsFile != null) {
+      out.putAll(DownwardApiLabels.read(labelsFile));
+    }
     for (String label : labels) {
       if (label.isBlank()) {
         continue;

@@ -106,6 +106,30 @@ final class MeshguardProcess implements AutoCloseable {
     return p;
   }
 
+  /**
+   * `bin/meshguard ARGS`, the way users start it, with {@code env} added to its environment (the
+   * script runs the same jar).
+   */
+  static MeshguardProcess startScript(Map<String, String> env, String... args) {
+    jar();
+    String repo = System.getProperty("meshguard.repo");
+    assertThat(repo).as("system property meshguard.repo (set by failsafe)").isNotNull();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(repo, "bin", "meshguard").toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    builder
+        .environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    builder.environment().put("MESHGUARD_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
+    builder.environment().putAll(env);
+    try {
+      return new MeshguardProcess(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static Thread reader(InputStream in, List<String> sink, String name) {
     Thread t =
         new Thread(

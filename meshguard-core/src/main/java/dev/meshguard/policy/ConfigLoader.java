@@ -81,8 +81,40 @@ public final class ConfigLoader {
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(fileName, "fileName");
     ConfigLoader loader = new ConfigLoader();
-    loader.content(fileName, content);
+    loader.content(fileName, content, fileName.toLowerCase(Locale.ROOT).endsWith(".json"));
     return loader.finish();
+  }
+
+  /**
+   * Reads objects that arrive one by one rather than as files (from the Kubernetes API): each is a
+   * JSON text read as one document, named in findings by {@link SourceDocument#name()}, document 0.
+   * They are read, validated and linted exactly as the documents of a file.
+   */
+  public static ConfigSet loadDocuments(List<SourceDocument> documents) {
+    Objects.requireNonNull(documents, "documents");
+    ConfigLoader loader = new ConfigLoader();
+    for (SourceDocument document : documents) {
+      loader.content(document.name(), document.json(), true);
+    }
+    return loader.finish();
+  }
+
+  /**
+   * Reads and validates one object that arrives on its own, without {@link PolicyLinter}'s
+   * warnings, which look across objects: lint the whole set once its objects are together. Reading
+   * objects one at a time lets a caller keep each result until the object changes.
+   */
+  public static ConfigSet readDocument(SourceDocument document) {
+    Objects.requireNonNull(document, "document");
+    ConfigLoader loader = new ConfigLoader();
+    loader.content(document.name(), document.json(), true);
+    return new ConfigSet(
+        loader.requestAuthentications,
+        loader.authorizationPolicies,
+        loader.serviceEntries,
+        loader.destinationRules,
+        loader.findings,
+        loader.notices);
   }
 
   /** True for the finding made when a path could not be read at all (missing, unreadable). */
@@ -165,7 +197,7 @@ public final class ConfigLoader {
       unreadable(name, e);
       return;
     }
-    content(name, content);
+    content(name, content, name.toLowerCase(Locale.ROOT).endsWith(".json"));
   }
 
   private void unreadable(String name, Exception e) {
@@ -194,9 +226,9 @@ public final class ConfigLoader {
     return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
-  private void content(String file, String content) {
+  private void content(String file, String content, boolean json) {
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-    Parsed parsed = YamlDocuments.parse(text, file.toLowerCase(Locale.ROOT).endsWith(".json"));
+    Parsed parsed = YamlDocuments.parse(text, json);
     for (Document document : parsed.documents()) {
       document(file, document);
     }

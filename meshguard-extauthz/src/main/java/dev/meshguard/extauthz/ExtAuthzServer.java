@@ -53,6 +53,7 @@ public final class ExtAuthzServer implements Closeable {
    * @param principalLabel `--workload-from-principal`: the label a destination's SPIFFE service
    *     account is taken as, or null to ignore the destination's identity (see {@link
    *     RequestWorkload})
+   * @param readinessDetail further facts for the `/healthz/ready` body, or null
    */
   public record Settings(
       InetSocketAddress listen,
@@ -62,13 +63,36 @@ public final class ExtAuthzServer implements Closeable {
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
       RemoteJwksSources remoteKeys,
-      String principalLabel) {
+      String principalLabel,
+      Supplier<Map<String, Object>> readinessDetail) {
     public Settings {
       Objects.requireNonNull(listen, "listen");
       if (numTrustedProxies < 0) {
         throw new IllegalArgumentException("--num-trusted-proxies must not be negative");
       }
       info = Map.copyOf(info);
+    }
+
+    /** Without further readiness detail. */
+    public Settings(
+        InetSocketAddress listen,
+        InetSocketAddress admin,
+        int numTrustedProxies,
+        Duration reloadPollInterval,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live,
+        RemoteJwksSources remoteKeys,
+        String principalLabel) {
+      this(
+          listen,
+          admin,
+          numTrustedProxies,
+          reloadPollInterval,
+          info,
+          live,
+          remoteKeys,
+          principalLabel,
+          null);
     }
 
     /** Without choosing workloads by the destination's identity. */
@@ -91,7 +115,7 @@ public final class ExtAuthzServer implements Closeable {
         Duration reloadPollInterval,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live) {
-      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null, null);
+      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null, null, null);
     }
   }
 
@@ -175,7 +199,8 @@ public final class ExtAuthzServer implements Closeable {
                 () -> self[0] != null && self[0].draining,
                 info,
                 settings.live(),
-                keys::health);
+                keys::health,
+                settings.readinessDetail());
       }
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();

@@ -48,6 +48,7 @@ public final class AdminServer implements Closeable {
   private final Map<String, Object> info;
   private final Supplier<Map<String, Object>> live;
   private final Supplier<List<JwksSourceHealth>> keyHealth;
+  private final Supplier<Map<String, Object>> readinessDetail;
 
   private AdminServer(
       InetSocketAddress address,
@@ -56,8 +57,10 @@ public final class AdminServer implements Closeable {
       BooleanSupplier draining,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
-      Supplier<List<JwksSourceHealth>> keyHealth)
+      Supplier<List<JwksSourceHealth>> keyHealth,
+      Supplier<Map<String, Object>> readinessDetail)
       throws IOException {
+    this.readinessDetail = readinessDetail;
     this.config = config;
     this.metrics = metrics;
     this.draining = draining;
@@ -106,12 +109,32 @@ public final class AdminServer implements Closeable {
       Supplier<Map<String, Object>> live,
       Supplier<List<JwksSourceHealth>> keyHealth)
       throws IOException {
+    return start(address, config, metrics, draining, info, live, keyHealth, null);
+  }
+
+  /**
+   * Starts the admin listener.
+   *
+   * @param readinessDetail further facts for the `/healthz/ready` body (the Kubernetes watch), or
+   *     null; like key health, detail only: it never makes readiness fail
+   */
+  public static AdminServer start(
+      InetSocketAddress address,
+      LiveConfig config,
+      ProxyMetrics metrics,
+      BooleanSupplier draining,
+      Map<String, Object> info,
+      Supplier<Map<String, Object>> live,
+      Supplier<List<JwksSourceHealth>> keyHealth,
+      Supplier<Map<String, Object>> readinessDetail)
+      throws IOException {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(draining, "draining");
     Objects.requireNonNull(keyHealth, "keyHealth");
-    return new AdminServer(address, config, metrics, draining, info, live, keyHealth);
+    return new AdminServer(
+        address, config, metrics, draining, info, live, keyHealth, readinessDetail);
   }
 
   public InetSocketAddress address() {
@@ -144,6 +167,9 @@ public final class AdminServer implements Closeable {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("status", ready ? "LIVE" : "DRAINING");
     out.put("jwks", RemoteKeyHealth.summary(keyHealth.get()));
+    if (readinessDetail != null) {
+      out.putAll(readinessDetail.get());
+    }
     return JSON.writeValueAsString(out) + "\n";
   }
 

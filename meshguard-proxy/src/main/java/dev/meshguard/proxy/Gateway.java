@@ -36,6 +36,7 @@ public final class Gateway implements Closeable {
    * @param live further facts computed at each `/config_dump`, or null
    * @param remoteKeys the remote key sources the loader takes keys from, or null when it fetches
    *     none
+   * @param readinessDetail further facts for the `/healthz/ready` body, or null
    */
   public record Settings(
       ProxyOptions proxy,
@@ -45,10 +46,24 @@ public final class Gateway implements Closeable {
       SslContext tls,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
-      RemoteJwksSources remoteKeys) {
+      RemoteJwksSources remoteKeys,
+      Supplier<Map<String, Object>> readinessDetail) {
     public Settings {
       Objects.requireNonNull(proxy, "proxy");
       info = Map.copyOf(info);
+    }
+
+    /** Without further readiness detail. */
+    public Settings(
+        ProxyOptions proxy,
+        InetSocketAddress admin,
+        String accessLog,
+        Duration reloadPollInterval,
+        SslContext tls,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live,
+        RemoteJwksSources remoteKeys) {
+      this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, remoteKeys, null);
     }
 
     /** Without remote key sources. */
@@ -60,7 +75,7 @@ public final class Gateway implements Closeable {
         SslContext tls,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live) {
-      this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, null);
+      this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, null, null);
     }
   }
 
@@ -124,7 +139,8 @@ public final class Gateway implements Closeable {
                 p::draining,
                 info,
                 settings.live(),
-                keys::health);
+                keys::health,
+                settings.readinessDetail());
       }
     } catch (IOException | RuntimeException e) {
       if (proxy != null) {

@@ -3,6 +3,7 @@ package dev.meshguard.proxy;
 import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwks.JwksSourceHealth;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -146,6 +148,17 @@ public final class ProxyMetrics {
    */
   public void trackRemoteKeys(Supplier<List<JwksSourceHealth>> health) {
     remoteKeys.add(new RemoteKeyMetrics(registry, health));
+  }
+
+  /**
+   * Adds a gauge read at each scrape, for facts other parts own (`meshguard.kube.synced`: dots
+   * become underscores in Prometheus).
+   */
+  public void gauge(String name, String description, DoubleSupplier value) {
+    Gauge.builder(name, value, DoubleSupplier::getAsDouble)
+        .description(description)
+        .strongReference(true)
+        .register(registry);
   }
 
   /** The Prometheus text exposition. */
