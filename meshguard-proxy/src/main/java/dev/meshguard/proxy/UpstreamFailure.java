@@ -29,7 +29,13 @@ enum UpstreamFailure {
   /** The request timeout passed before the response was complete. */
   REQUEST_TIMEOUT(504, "upstream request timeout"),
   /** The decision executor is saturated. */
-  OVERLOADED(503, "envoy overloaded");
+  OVERLOADED(503, "envoy overloaded"),
+  /**
+   * The allowed request cannot be written upstream (a claim copied to a header holds a control
+   * character): Envoy's router answers 503 with its codec's reason, e.g. `invalid header value for:
+   * x-jwt-sub` (`UpstreamCodecFilter::decodeHeaders`).
+   */
+  INVALID_REQUEST(503, "invalid upstream request");
 
   private final int status;
   private final String body;
