@@ -45,6 +45,11 @@ final class RequestPreparer {
     if (headers.size() > MAX_HEADERS) {
       throw RequestRejected.headersTooLarge("more than " + MAX_HEADERS + " request headers");
     }
+    List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!codings.isEmpty()
+        && !(codings.size() == 1 && codings.get(0).equalsIgnoreCase("chunked"))) {
+      throw RequestRejected.notImplemented("unsupported transfer encoding");
+    }
     HttpVersion version = request.protocolVersion();
     if (version.majorVersion() != 1 || version.minorVersion() > 1) {
       throw RequestRejected.badRequest("unsupported protocol version `" + version + "`");

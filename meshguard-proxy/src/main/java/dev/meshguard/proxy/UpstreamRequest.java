@@ -73,7 +73,8 @@ final class UpstreamRequest {
       }
     }
     if (expectContinue) {
-      // we answer 100-continue ourselves once allowed, as Envoy does by default
+      // we answer 100-continue ourselves, as Envoy does by default (but only once allowed:
+      // known-divergences), so the upstream never sees the expectation
       headers.remove(HttpHeaderNames.EXPECT);
     }
     if (chunked) {
