@@ -474,6 +474,9 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       if (phase == Phase.DONE) {
         return;
       }
+      // a bug, so say so; the exception names no header value (those may be tokens)
+      System.err.println(
+          "meshguard: internal error on the way upstream: " + e.getClass().getName());
       if (!responseStarted) {
         abortUpstream();
         failUpstream(UpstreamFailure.INVALID_REQUEST, "upstream request could not be sent");
