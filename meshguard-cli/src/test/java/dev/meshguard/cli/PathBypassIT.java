@@ -30,22 +30,26 @@ class PathBypassIT {
   }
 
   /**
-   * One request of the matrix, with the answer known for certain (0: compare with check only);
-   * {@code normalizing} marks answers that hold in every mode except NONE, where `..` segments are
-   * left alone by design (Istio's documented risk of that mode).
+   * One request of the matrix, with the answer known for certain (0: compare with check only), and
+   * the answer under NONE where it differs: Envoy without `normalize_path` forwards dot segments
+   * and `%00` as received (Istio's documented risk of that mode).
    */
-  record Probe(String row, String target, String host, int certain, boolean normalizing) {
+  record Probe(String row, String target, String host, int certain, int underNone) {
     Probe(String row, String target, String host, int certain) {
-      this(row, target, host, certain, false);
+      this(row, target, host, certain, certain);
+    }
+
+    int expected(Mode mode) {
+      return mode == Mode.NONE ? underNone : certain;
     }
   }
 
   private static final List<Probe> PROBES =
       List.of(
           new Probe("1", "/admin", "shop", 403),
-          new Probe("1", "/public/../admin", "shop", 403, true),
-          new Probe("1", "/./admin", "shop", 403, true),
-          new Probe("1", "/admin/.", "shop", 403, true),
+          new Probe("1", "/public/../admin", "shop", 403, 200),
+          new Probe("1", "/./admin", "shop", 403, 200),
+          new Probe("1", "/admin/.", "shop", 403),
           new Probe("1", "/public/..%2e/admin", "shop", 0),
           new Probe("10", "//admin", "shop", 0),
           new Probe("10", "/%2Fadmin", "shop", 0),
@@ -53,9 +57,9 @@ class PathBypassIT {
           new Probe("10", "/\\admin", "shop", 0),
           new Probe("10", "/%5Cadmin", "shop", 0),
           new Probe("10", "/%61dmin", "shop", 0),
-          // the engine forwards %00 untouched under NONE; reported to the engine owner (the Istio
-          // docs say %00 is always 400)
-          new Probe("10", "/admin%00", "shop", 400, true),
+          // Envoy rejects %00 only while canonicalising (normalize_path), which NONE turns off:
+          // the path is forwarded as received (known-divergences: "surprising but Istio's")
+          new Probe("10", "/admin%00", "shop", 400, 200),
           new Probe("10", "/admin/x", "shop", 403),
           new Probe("12", "/user/profile#x", "shop", 403),
           new Probe("12", "/user/profile", "shop", 403),
@@ -181,8 +185,8 @@ class PathBypassIT {
       assertThat(served.status())
           .as(what + " serve vs check")
           .isEqualTo(checked.get("status").asInt());
-      if (probe.certain() != 0 && !(probe.normalizing() && mode == Mode.NONE)) {
-        assertThat(served.status()).as(what).isEqualTo(probe.certain());
+      if (probe.expected(mode) != 0) {
+        assertThat(served.status()).as(what).isEqualTo(probe.expected(mode));
       }
       String forwarded =
           upstream.requestLines.poll(served.status() == 200 ? 10 : 0, TimeUnit.SECONDS);

@@ -1,11 +1,14 @@
 package dev.meshguard.cli;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +17,12 @@ import java.util.Map;
 
 /** A socket client for requests HTTP libraries refuse to send (raw paths, bad framing). */
 final class RawHttp {
+  /**
+   * How long a test waits for an answer before calling it a hang. Generous: the machine is shared;
+   * a request that is answered at all is answered in milliseconds.
+   */
+  static final int HANG_GUARD_MILLIS = 30_000;
+
   private RawHttp() {}
 
   /** A parsed response. */
@@ -35,12 +44,74 @@ final class RawHttp {
 
   /** As {@link #exchange(InetSocketAddress, String)}; {@code head}: the response has no body. */
   static Response exchange(InetSocketAddress to, String request, boolean head) throws IOException {
-    try (Socket s = new Socket(to.getAddress(), to.getPort())) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+    try (Conversation c = open(to)) {
+      c.send(request);
+      Response r = c.read(head);
+      if (r == null) {
+        throw new IOException("connection closed without a response");
+      }
+      return r;
+    }
+  }
+
+  /** A connection for several requests, pipelining, or watching the server close. */
+  static Conversation open(InetSocketAddress to) throws IOException {
+    return new Conversation(to);
+  }
+
+  /** One client connection. */
+  static final class Conversation implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private Conversation(InetSocketAddress to) throws IOException {
+      socket = new Socket(to.getAddress(), to.getPort());
+      socket.setSoTimeout(HANG_GUARD_MILLIS);
+      in = new BufferedInputStream(socket.getInputStream());
+      out = socket.getOutputStream();
+    }
+
+    /** Sends text as ISO-8859-1: one byte per char, so any byte can be written. */
+    Conversation send(String text) throws IOException {
+      return send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    Conversation send(byte[] bytes) throws IOException {
+      out.write(bytes);
       out.flush();
-      return read(s.getInputStream(), head);
+      return this;
+    }
+
+    /** The next response, or null when the server closed the connection first. */
+    Response read() throws IOException {
+      return read(false);
+    }
+
+    /**
+     * The next response, or null when the server closed first; a server that neither answers nor
+     * closes within {@link #HANG_GUARD_MILLIS} fails with {@link SocketTimeoutException}.
+     */
+    Response read(boolean head) throws IOException {
+      try {
+        return RawHttp.read(in, head);
+      } catch (SocketException e) {
+        return null; // reset by the server
+      }
+    }
+
+    /** True when the server closed the connection (the next read ends the stream). */
+    boolean closedByServer() throws IOException {
+      try {
+        return in.read() == -1;
+      } catch (SocketException e) {
+        return true;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
     }
   }
 
@@ -48,10 +119,11 @@ final class RawHttp {
     return read(in, false);
   }
 
+  /** One response from {@code in}, or null at end of stream before a status line. */
   static Response read(InputStream in, boolean head) throws IOException {
     String status = line(in);
     if (status == null) {
-      throw new IOException("connection closed without a response");
+      return null;
     }
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     String l;
@@ -59,8 +131,9 @@ final class RawHttp {
       int c = l.indexOf(':');
       headers.add(Map.entry(l.substring(0, c).trim(), l.substring(c + 1).trim()));
     }
-    Response partial = new Response(Integer.parseInt(status.split(" ", -1)[1]), headers, "");
-    if (head) {
+    int code = Integer.parseInt(status.split(" ", -1)[1]);
+    Response partial = new Response(code, headers, "");
+    if (head || code < 200 || code == 204 || code == 304) {
       return partial;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();

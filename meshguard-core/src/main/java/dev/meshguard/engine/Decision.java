@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The answer for one request, the same for every front end.
  *
- * @param status 200 when allowed; otherwise the HTTP status to answer with (400, 401, 403)
+ * @param status 200 when allowed; otherwise the HTTP status to answer with (400, 401, 403, or 404
+ *     for a request target that is not a path)
  * @param allowed whether the request goes on to the upstream
  * @param outcome why, as a category (for metrics and access logs)
  * @param reason a short human-readable cause (Envoy's text for JWT failures, `RBAC: access denied`
@@ -41,7 +42,10 @@ public record Decision(
   /** Why a request was allowed or denied. */
   public enum Outcome {
     ALLOWED,
-    /** The request could not be evaluated (e.g. `%00` in the path): 400. */
+    /**
+     * The request could not be evaluated: 400 (e.g. `%00` in the path), or 404 for a target that is
+     * not a path (`OPTIONS *`, `http://host?x`), as Envoy's connection manager answers.
+     */
     BAD_REQUEST,
     /** A token was present and failed (401, or 403 for the audience). */
     DENIED_AUTHENTICATION,

@@ -93,15 +93,18 @@ public final class Engine {
         PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
     if (!normalized.valid()) {
       trace.add("path: `" + request.rawPath() + "` rejected: " + normalized.invalidReason());
+      // 400 from the codec, or 404 (empty body) from the connection manager for `*` and other
+      // targets that are not a relative path
+      boolean notFound = normalized.rejectStatus() == 404;
       return new Decision(
-          400,
+          normalized.rejectStatus(),
           false,
           Decision.Outcome.BAD_REQUEST,
           "bad request: " + normalized.invalidReason(),
           null,
           null,
           JwtStatus.JWT_MISSED,
-          "Bad Request",
+          notFound ? "" : "Bad Request",
           List.of(),
           null,
           trace);

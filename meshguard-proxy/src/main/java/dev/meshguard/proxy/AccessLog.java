@@ -56,13 +56,17 @@ public abstract class AccessLog implements Closeable {
     if (spec.equals("off")) {
       return off();
     }
+    // an OutputStreamWriter replaces what it cannot encode; Files.newBufferedWriter would throw,
+    // and one request with odd bytes would end the log for good
     Writer out =
-        Files.newBufferedWriter(
-            Path.of(spec),
-            StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND,
-            StandardOpenOption.WRITE);
+        new BufferedWriter(
+            new OutputStreamWriter(
+                Files.newOutputStream(
+                    Path.of(spec),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE),
+                StandardCharsets.UTF_8));
     return new JsonLines(out, metrics, true);
   }
 
@@ -156,7 +160,14 @@ public abstract class AccessLog implements Closeable {
               stop = true;
               break;
             }
-            out.write(format(e));
+            String line;
+            try {
+              line = format(e);
+            } catch (RuntimeException ex) {
+              // one entry that cannot be formatted must not stop the log
+              line = "{\"error\":\"access log entry could not be formatted\"}";
+            }
+            out.write(line);
             out.write('\n');
           }
           batch.clear();

@@ -1,5 +1,14 @@
 package dev.meshguard.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLSession;
+
 /**
  * What the proxy knows about the client connection a request arrived on.
  *
@@ -9,4 +18,33 @@ package dev.meshguard.proxy;
  * @param scheme `http` or `https`
  * @param sni the TLS server name, or null
  */
-record ConnectionInfo(String peerIp, String localIp, int localPort, String scheme, String sni) {}
+record ConnectionInfo(String peerIp, String localIp, int localPort, String scheme, String sni) {
+
+  /** Reads a client channel, after its TLS handshake if it has one. */
+  static ConnectionInfo of(Channel ch) {
+    SslHandler tls = ch.pipeline().get(SslHandler.class);
+    InetSocketAddress peer = inet(ch.remoteAddress());
+    InetSocketAddress local = inet(ch.localAddress());
+    return new ConnectionInfo(
+        peer == null ? null : peer.getAddress().getHostAddress(),
+        local == null ? null : local.getAddress().getHostAddress(),
+        local == null ? 0 : local.getPort(),
+        tls == null ? "http" : "https",
+        tls == null ? null : sni(tls.engine().getSession()));
+  }
+
+  private static InetSocketAddress inet(SocketAddress a) {
+    return a instanceof InetSocketAddress i && i.getAddress() != null ? i : null;
+  }
+
+  private static String sni(SSLSession session) {
+    if (session instanceof ExtendedSSLSession ext) {
+      for (SNIServerName name : ext.getRequestedServerNames()) {
+        if (name instanceof SNIHostName host) {
+          return host.getAsciiName();
+        }
+      }
+    }
+    return null;
+  }
+}

@@ -28,24 +28,73 @@ final class HopByHopHeaders {
    */
   private static final Set<String> PROTECTED = Set.of("host", "content-length");
 
+  /**
+   * Connection options that are not header names (Envoy skips them when removing nominated headers,
+   * but counts them towards the limit).
+   */
+  private static final Set<String> OPTIONS =
+      Set.of("close", "keep-alive", "upgrade", "http2-settings");
+
+  /**
+   * Headers whose removal would hide where the request came from: Envoy refuses a request that
+   * nominates them (`Utility::sanitizeConnectionHeader`, after "abusing HTTP hop-by-hop request
+   * headers").
+   */
+  private static final Set<String> NOT_NOMINABLE =
+      Set.of("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto");
+
+  /** Envoy refuses ten or more `Connection` tokens. */
+  private static final int MAX_CONNECTION_TOKENS = 10;
+
   private HopByHopHeaders() {}
 
-  /** Removes the fixed hop-by-hop headers and every header named in `Connection`. */
+  /**
+   * Removes the fixed hop-by-hop headers and every header named in `Connection`, before anything
+   * decides on the headers, so that the engine sees what the upstream gets (a nominated
+   * `authorization` is gone for both, as in Envoy, whose codec removes it first).
+   *
+   * @throws RequestRejected 400 as Envoy for ten or more `Connection` tokens, or a nominated
+   *     `x-forwarded-for`/`-host`/`-proto` or pseudo-header
+   */
+  static void removeFromRequest(HttpHeaders headers) throws RequestRejected {
+    List<String> tokens = connectionTokens(headers);
+    if (tokens.size() >= MAX_CONNECTION_TOKENS) {
+      throw RequestRejected.badRequest("too many `Connection` tokens");
+    }
+    for (String name : tokens) {
+      if (NOT_NOMINABLE.contains(name) || name.startsWith(":")) {
+        throw RequestRejected.badRequest("invalid nominated header in `Connection`");
+      }
+    }
+    removeNominated(headers, tokens);
+  }
+
+  /** Removes the fixed hop-by-hop headers and every header named in `Connection` (responses). */
   static void remove(HttpHeaders headers) {
-    List<String> nominated = new ArrayList<>(2);
+    removeNominated(headers, connectionTokens(headers));
+  }
+
+  private static List<String> connectionTokens(HttpHeaders headers) {
+    List<String> tokens = new ArrayList<>(2);
     for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
       for (String token : value.split(",", -1)) {
         String name = token.trim().toLowerCase(Locale.ROOT);
-        if (!name.isEmpty() && !PROTECTED.contains(name)) {
-          nominated.add(name);
+        if (!name.isEmpty()) {
+          tokens.add(name);
         }
       }
     }
+    return tokens;
+  }
+
+  private static void removeNominated(HttpHeaders headers, List<String> tokens) {
     for (CharSequence name : FIXED) {
       headers.remove(name);
     }
-    for (String name : nominated) {
-      headers.remove(name);
+    for (String name : tokens) {
+      if (!PROTECTED.contains(name) && !OPTIONS.contains(name)) {
+        headers.remove(name);
+      }
     }
   }
 

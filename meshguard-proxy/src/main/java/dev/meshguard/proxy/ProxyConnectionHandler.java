@@ -11,12 +11,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -25,23 +22,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SNIServerName;
-import javax.net.ssl.SSLSession;
 
 /**
  * One client connection. Requests are handled one at a time in arrival order (pipelined requests
@@ -88,34 +77,9 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private ConnectionInfo connectionInfo() {
     if (conn == null) {
-      Channel ch = ctx.channel();
-      SslHandler tls = ch.pipeline().get(SslHandler.class);
-      InetSocketAddress peer = inet(ch.remoteAddress());
-      InetSocketAddress local = inet(ch.localAddress());
-      conn =
-          new ConnectionInfo(
-              peer == null ? null : peer.getAddress().getHostAddress(),
-              local == null ? null : local.getAddress().getHostAddress(),
-              local == null ? 0 : local.getPort(),
-              tls == null ? "http" : "https",
-              tls == null ? null : sni(tls.engine().getSession()));
+      conn = ConnectionInfo.of(ctx.channel());
     }
     return conn;
-  }
-
-  private static InetSocketAddress inet(java.net.SocketAddress a) {
-    return a instanceof InetSocketAddress i && i.getAddress() != null ? i : null;
-  }
-
-  private static String sni(SSLSession session) {
-    if (session instanceof ExtendedSSLSession ext) {
-      for (SNIServerName name : ext.getRequestedServerNames()) {
-        if (name instanceof SNIHostName host) {
-          return host.getAsciiName();
-        }
-      }
-    }
-    return null;
   }
 
   @Override
@@ -241,13 +205,19 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       ex.rejectMalformed(request.decoderResult().cause());
       return;
     }
+    PolicySnapshot snapshot = rt.policies.get();
+    ex.snapshot = snapshot;
     try {
       ex.prepared = rt.preparer.prepare(request, connectionInfo());
-    } catch (BadRequestException e) {
-      ex.reject(400, "Bad Request", MALFORMED, e.getMessage());
+    } catch (RequestRejected e) {
+      ex.reject(e.status(), e.body(), MALFORMED, e.reason());
+      return;
+    } catch (RuntimeException e) {
+      // a value Netty refuses to take back (header validation): the codec would have said 400
+      ex.reject(
+          400, "Bad Request", MALFORMED, "request could not be read: " + e.getClass().getName());
       return;
     }
-    PolicySnapshot snapshot = rt.policies.get();
     CheckRequest check = ex.prepared.check();
     EventLoop loop = ctx.channel().eventLoop();
     // On this loop, but after the current read is drained: a request's end usually arrives with
@@ -307,6 +277,7 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
     final boolean requestChunked;
     final boolean expectContinue;
     final String rawTarget;
+    PolicySnapshot snapshot;
     RequestPreparer.Prepared prepared;
     CompletableFuture<Decision> deciding;
     Decision decision;
@@ -352,6 +323,9 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
+      if (last) {
+        Trailers.drop(content);
+      }
       switch (phase) {
         case DECIDING, CONNECTING -> buffered.add(content);
         case FORWARDING -> {
@@ -374,6 +348,14 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       if (exchange != this || phase != Phase.DECIDING || closed) {
         return;
       }
+      try {
+        decided(d);
+      } catch (RuntimeException e) {
+        onUnexpected(e);
+      }
+    }
+
+    private void decided(Decision d) {
       decision = d;
       if (d == null) {
         // the engine promises not to throw; if it does, deny rather than forward
@@ -388,37 +370,13 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
         respond(d.status(), d.body(), d.responseHeaders(), null);
         return;
       }
-      applyRewrite(d);
+      String unsendable = UpstreamRequest.apply(request, d, expectContinue, requestChunked);
+      if (unsendable != null) {
+        failUpstream(UpstreamFailure.INVALID_REQUEST, unsendable);
+        return;
+      }
       phase = Phase.CONNECTING;
       rt.pool.acquire(ctx.channel().eventLoop(), true, this);
-    }
-
-    private void applyRewrite(Decision d) {
-      HttpHeaders headers = request.headers();
-      Decision.UpstreamRewrite up = d.upstream();
-      if (up != null) {
-        request.setUri(up.path());
-        for (String name : up.removeHeaders()) {
-          headers.remove(name);
-        }
-        for (Map.Entry<String, String> h : up.addHeaders()) {
-          headers.add(h.getKey(), h.getValue());
-        }
-      } else {
-        String uri = request.uri();
-        int hash = uri.indexOf('#');
-        if (hash >= 0) {
-          request.setUri(uri.substring(0, hash));
-        }
-      }
-      if (expectContinue) {
-        // we answer 100-continue ourselves once allowed, as Envoy does by default
-        headers.remove(HttpHeaderNames.EXPECT);
-      }
-      if (requestChunked) {
-        HttpUtil.setTransferEncodingChunked(request, true);
-      }
-      request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
     @Override
@@ -427,6 +385,14 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
         rt.pool.release(ch);
         return;
       }
+      try {
+        forward(ch, reusedConnection);
+      } catch (RuntimeException e) {
+        onUnexpected(e);
+      }
+    }
+
+    private void forward(Channel ch, boolean reusedConnection) {
       upstream = ch;
       reused = reusedConnection;
       upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
@@ -437,7 +403,7 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
           .addListener(
               f -> {
                 if (!f.isSuccess()) {
-                  ch.close();
+                  onWriteFailed(ch, f.cause());
                 }
               });
       HttpContent c;
@@ -467,8 +433,51 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     void failUpstream(UpstreamFailure failure) {
+      failUpstream(failure, failure.body());
+    }
+
+    void failUpstream(UpstreamFailure failure, String body) {
       rt.metrics.upstreamFailure(failure.name());
-      respond(failure.status(), failure.body(), List.of(), failure);
+      respond(failure.status(), body, List.of(), failure);
+    }
+
+    /**
+     * The request headers could not be encoded: nothing reached the upstream, so answer 503 as
+     * Envoy's router does when its codec refuses a request, rather than retrying the same bytes.
+     */
+    private void onWriteFailed(Channel ch, Throwable cause) {
+      if (cause instanceof EncoderException
+          && exchange == this
+          && phase == Phase.FORWARDING
+          && !responseStarted
+          && requestBodyBytesSent == 0) {
+        abortUpstream();
+        failUpstream(UpstreamFailure.INVALID_REQUEST, "upstream request could not be encoded");
+      } else {
+        ch.close();
+      }
+    }
+
+    /**
+     * A bug on the way to the upstream must still end the exchange: a local reply while nothing was
+     * answered, a closed connection otherwise. Never a client left waiting.
+     */
+    private void onUnexpected(RuntimeException e) {
+      if (phase == Phase.DONE) {
+        return;
+      }
+      // a bug, so say so; the exception names no header value (those may be tokens)
+      System.err.println(
+          "meshguard: internal error on the way upstream: " + e.getClass().getName());
+      if (!responseStarted) {
+        abortUpstream();
+        failUpstream(UpstreamFailure.INVALID_REQUEST, "upstream request could not be sent");
+      } else {
+        abortUpstream();
+        log(upstreamStatus, UpstreamFailure.INVALID_REQUEST);
+        phase = Phase.DONE;
+        ctx.close();
+      }
     }
 
     private void startTimeout() {
@@ -535,6 +544,9 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
           ctx.close();
           return;
         }
+        if (last) {
+          Trailers.drop(content);
+        }
         ctx.write(content);
         if (last) {
           onResponseComplete();
@@ -563,27 +575,11 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       }
       responseStarted = true;
       upstreamStatus = code;
-      HttpHeaders headers = response.headers();
-      boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-      boolean hasLength = HttpUtil.isContentLengthSet(response);
-      boolean bodyless = head || code == 204 || code == 304;
-      upstreamKeepAlive = HttpUtil.isKeepAlive(response) && (chunked || hasLength || bodyless);
-      HopByHopHeaders.remove(headers);
-      boolean close = closeAfterExchange || !clientKeepAlive || rt.draining || !requestComplete;
-      if (!bodyless && !hasLength) {
-        if (clientHttp11) {
-          HttpUtil.setTransferEncodingChunked(response, true);
-        } else {
-          close = true; // an HTTP/1.0 client reads the body until the connection closes
-        }
-      }
-      response.setProtocolVersion(HttpVersion.HTTP_1_1);
-      if (close) {
-        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      } else if (!clientHttp11) {
-        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      }
-      closeClientAfter = close;
+      boolean closeWanted =
+          closeAfterExchange || !clientKeepAlive || rt.draining || !requestComplete;
+      ResponseFraming framing = ResponseFraming.apply(response, head, clientHttp11, closeWanted);
+      upstreamKeepAlive = framing.upstreamKeepAlive();
+      closeClientAfter = framing.closeClient();
       ctx.write(response);
     }
 
@@ -657,15 +653,8 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
 
     void rejectMalformed(Throwable cause) {
       requestComplete = true;
-      closeAfterExchange = true;
-      if (cause instanceof TooLongHttpLineException) {
-        reject(414, "URI Too Long", MALFORMED, "request line too long");
-      } else if (cause instanceof TooLongHttpHeaderException
-          || cause instanceof TooLongFrameException) {
-        reject(431, "Request Header Fields Too Large", MALFORMED, "request headers too large");
-      } else {
-        reject(400, "Bad Request", MALFORMED, "malformed request: " + cause.getMessage());
-      }
+      RequestRejected r = RequestRejected.decoderFailure(cause);
+      reject(r.status(), r.body(), MALFORMED, r.reason());
     }
 
     /** A reply decided before the engine ran (malformed or unsupported requests). */
@@ -751,6 +740,12 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
           failure);
     }
 
+    /** The target as decided on (or as received), token parameter values redacted. */
+    private String loggedTarget() {
+      String target = prepared != null ? prepared.target() : WireText.forLog(rawTarget);
+      return LoggedTarget.redact(target, snapshot);
+    }
+
     private String outcomeName() {
       return decision != null ? decision.outcome().name() : "ERROR";
     }
@@ -770,7 +765,7 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
               check != null ? check.effectiveRemoteIp() : connectionInfo().peerIp(),
               request.decoderResult().isFailure() ? null : request.method().name(),
               check != null ? check.host() : null,
-              request.decoderResult().isFailure() ? null : rawTarget,
+              request.decoderResult().isFailure() ? null : loggedTarget(),
               status,
               outcome,
               policy,

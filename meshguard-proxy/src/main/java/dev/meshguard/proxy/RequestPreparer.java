@@ -5,7 +5,6 @@ import dev.meshguard.engine.ForwardedFor;
 import dev.meshguard.engine.RequestHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayList;
@@ -25,72 +24,67 @@ final class RequestPreparer {
   static final String X_FORWARDED_PROTO = "x-forwarded-proto";
   static final String X_REQUEST_ID = "x-request-id";
 
+  /** Envoy's default `max_headers_count`: one more header line is answered 431. */
+  static final int MAX_HEADERS = 100;
+
   private final int numTrustedProxies;
 
   RequestPreparer(int numTrustedProxies) {
     this.numTrustedProxies = numTrustedProxies;
   }
 
-  /** The request as prepared, with the client address derived from `x-forwarded-for`. */
-  record Prepared(CheckRequest check, String requestId) {}
+  /**
+   * The request as prepared, with the client address derived from `x-forwarded-for`.
+   *
+   * @param target the request target as the engine reads it (also what the access log shows)
+   */
+  record Prepared(CheckRequest check, String requestId, String target) {}
 
-  Prepared prepare(HttpRequest request, ConnectionInfo conn) throws BadRequestException {
+  Prepared prepare(HttpRequest request, ConnectionInfo conn) throws RequestRejected {
     HttpHeaders headers = request.headers();
+    if (headers.size() > MAX_HEADERS) {
+      throw RequestRejected.headersTooLarge("more than " + MAX_HEADERS + " request headers");
+    }
+    List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!codings.isEmpty()
+        && !(codings.size() == 1 && codings.get(0).equalsIgnoreCase("chunked"))) {
+      throw RequestRejected.notImplemented("unsupported transfer encoding");
+    }
     HttpVersion version = request.protocolVersion();
     if (version.majorVersion() != 1 || version.minorVersion() > 1) {
-      throw new BadRequestException("unsupported protocol version `" + version + "`");
+      throw RequestRejected.badRequest("unsupported protocol version `" + version + "`");
     }
     String method = request.method().name();
     for (int i = 0; i < method.length(); i++) {
       char c = method.charAt(i);
       if (c >= 'a' && c <= 'z') {
         // Istio rejects methods not in upper case; otherwise `get` could slip past a GET rule
-        throw new BadRequestException("method `" + method + "` is not in upper case");
+        throw RequestRejected.badRequest("method `" + method + "` is not in upper case");
       }
     }
-    if (request.method().equals(HttpMethod.CONNECT)) {
-      throw new BadRequestException("CONNECT is not supported");
-    }
-    String target = request.uri();
+    RequestTarget target = RequestTarget.parse(method, request.uri());
     String host;
-    String rawPath;
-    int schemeEnd = absoluteFormSchemeEnd(target);
-    if (schemeEnd > 0) {
-      // absolute-form (`GET http://host/path`): the URL's authority replaces Host, as in Envoy.
-      int authorityStart = schemeEnd + 3;
-      int authorityEnd = authorityStart;
-      while (authorityEnd < target.length() && "/?#".indexOf(target.charAt(authorityEnd)) < 0) {
-        authorityEnd++;
-      }
-      host = target.substring(authorityStart, authorityEnd);
-      if (host.isEmpty() || host.indexOf('@') >= 0) {
-        throw new BadRequestException("invalid authority in absolute-form request target");
-      }
-      String rest = target.substring(authorityEnd);
-      rawPath = rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+    if (target.authority() != null) {
+      // absolute-form (`GET http://host/path`): the URL's authority replaces Host, as in Envoy
+      host = target.authority();
       headers.set(HttpHeaderNames.HOST, host);
-      request.setUri(rawPath);
     } else {
-      rawPath = target;
-      if (!(rawPath.startsWith("/")
-          || (rawPath.equals("*") && request.method().equals(HttpMethod.OPTIONS)))) {
-        throw new BadRequestException("request target must start with `/`");
-      }
       List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
       if (hosts.size() > 1) {
-        throw new BadRequestException("more than one Host header");
+        throw RequestRejected.badRequest("more than one Host header");
       }
       if (hosts.isEmpty()) {
-        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-          throw new BadRequestException("missing Host header");
+        if (version.equals(HttpVersion.HTTP_1_1)) {
+          throw RequestRejected.badRequest("missing Host header");
         }
-        host = null;
-      } else {
-        host = hosts.get(0);
+        // Envoy without `accept_http_10` (Istio's default) answers 426 to HTTP/1.0; meshguard
+        // serves HTTP/1.0 that names its host and refuses the rest the same way
+        throw RequestRejected.upgradeRequired("HTTP/1.0 request without Host");
       }
+      host = WireText.utf8Lenient(hosts.get(0));
     }
 
-    HopByHopHeaders.remove(headers);
+    HopByHopHeaders.removeFromRequest(headers);
     HopByHopHeaders.removeInternal(headers);
 
     String existingXff = joined(headers.getAll(X_FORWARDED_FOR));
@@ -110,15 +104,15 @@ final class RequestPreparer {
     List<Map.Entry<String, String>> entries = new ArrayList<>(headers.size());
     for (Map.Entry<String, String> e : headers) {
       if (!e.getKey().equalsIgnoreCase("host")) {
-        entries.add(e);
+        entries.add(Map.entry(e.getKey(), WireText.utf8Lenient(e.getValue())));
       }
     }
     CheckRequest check =
         new CheckRequest(
-            request.method().name(),
+            method,
             conn.scheme(),
             host,
-            rawPath,
+            target.text(),
             RequestHeaders.of(entries),
             conn.peerIp(),
             remoteIp,
@@ -126,7 +120,7 @@ final class RequestPreparer {
             conn.localIp(),
             conn.localPort(),
             conn.sni());
-    return new Prepared(check, requestId);
+    return new Prepared(check, requestId, target.text());
   }
 
   /**
@@ -144,17 +138,6 @@ final class RequestPreparer {
       return null;
     }
     return values.size() == 1 ? values.get(0) : String.join(",", values);
-  }
-
-  /** Length of the scheme when the target is absolute-form (`http://`, any case), else -1. */
-  private static int absoluteFormSchemeEnd(String target) {
-    if (target.regionMatches(true, 0, "http://", 0, 7)) {
-      return 4;
-    }
-    if (target.regionMatches(true, 0, "https://", 0, 8)) {
-      return 5;
-    }
-    return -1;
   }
 
   /** A version 4 UUID as Envoy generates for `x-request-id`, without SecureRandom contention. */

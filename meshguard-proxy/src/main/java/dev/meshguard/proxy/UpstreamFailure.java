@@ -27,7 +27,13 @@ enum UpstreamFailure {
       502,
       "upstream connect error or disconnect/reset before headers. reset reason: protocol error"),
   /** The request timeout passed before the response was complete. */
-  REQUEST_TIMEOUT(504, "upstream request timeout");
+  REQUEST_TIMEOUT(504, "upstream request timeout"),
+  /**
+   * The allowed request cannot be written upstream (a claim copied to a header holds a control
+   * character): Envoy's router answers 503 with its codec's reason, e.g. `invalid header value for:
+   * x-jwt-sub` (`UpstreamCodecFilter::decodeHeaders`).
+   */
+  INVALID_REQUEST(503, "invalid upstream request");
 
   private final int status;
   private final String body;

@@ -75,4 +75,32 @@ class AccessLogTest {
     }
     assertThat(none.size()).isZero();
   }
+
+  @Test
+  void anEntryThatCannotBeEncodedDoesNotStopTheLog(@TempDir Path dir) throws Exception {
+    AccessLogEntry odd =
+        new AccessLogEntry(
+            ENTRY.time(),
+            null,
+            null,
+            "GET",
+            "h\udce9",
+            "/caf\udce9",
+            400,
+            "MALFORMED",
+            null,
+            null,
+            null,
+            null,
+            null,
+            0.1);
+    Path file = dir.resolve("access.log");
+    try (AccessLog log = AccessLog.open(file.toString(), System.out, new ProxyMetrics())) {
+      log.log(odd);
+      log.log(ENTRY);
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(1)).contains("\"status\":403");
+  }
 }

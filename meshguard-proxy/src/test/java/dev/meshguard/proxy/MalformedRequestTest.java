@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Requests the proxy must refuse before deciding them (security rows 2 and 26, request smuggling):
- * each gets 400/414/431, the connection closes, and nothing reaches the engine or the upstream.
- * Runs the production client pipeline in an {@link EmbeddedChannel}, without sockets.
+ * each gets Envoy's 400/414/426/431/501, the connection closes, and nothing reaches the engine or
+ * the upstream. Runs the production client pipeline in an {@link EmbeddedChannel}, without sockets.
  */
 @SuppressWarnings("StringConcatToTextBlock") // requests are CRLF wire text
 class MalformedRequestTest {
@@ -78,9 +78,36 @@ class MalformedRequestTest {
             "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "0\r\n\r\n",
             400),
+        // Envoy's codec: any Transfer-Encoding but exactly `chunked` is 501
         Arguments.of(
             "final coding not chunked",
             "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+            501),
+        Arguments.of(
+            "a coding before chunked",
+            "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            501),
+        Arguments.of(
+            "chunked twice",
+            "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            501),
+        Arguments.of(
+            "identity before chunked",
+            "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity,chunked\r\n\r\n0\r\n\r\n",
+            501),
+        Arguments.of(
+            "more than 100 headers",
+            "GET /x HTTP/1.1\r\nHost: a\r\n" + "x: y\r\n".repeat(100) + "\r\n",
+            431),
+        Arguments.of("HTTP/1.0 without Host", "GET /x HTTP/1.0\r\n\r\n", 426),
+        Arguments.of(
+            "absolute-form with a control character",
+            "GET http://a\u0001b/x HTTP/1.1\r\nHost: a\r\n\r\n",
+            400),
+        Arguments.of(
+            "Connection nominating x-forwarded-for",
+            "GET /x HTTP/1.1\r\nHost: a\r\nConnection: x-forwarded-for\r\n\r\n",
             400),
         Arguments.of(
             "Transfer-Encoding in HTTP/1.0",

@@ -594,10 +594,18 @@ class ProxyServerTest {
   @Test
   void http10ClientGetsAnAnswerAndAClose() throws Exception {
     try (RawHttp c = h.raw()) {
-      c.send("GET /old HTTP/1.0\r\n\r\n");
+      c.send("GET /old HTTP/1.0\r\nHost: a\r\n\r\n");
       RawHttp.Response r = c.read();
       assertThat(r.status()).isEqualTo(200);
       assertThat(json(r.text()).get("uri").asText()).isEqualTo("/old");
+      assertThat(c.closedByServer()).isTrue();
+    }
+    try (RawHttp c = h.raw()) {
+      // Envoy without `accept_http_10`: 426; meshguard only for HTTP/1.0 without a host
+      c.send("GET /old HTTP/1.0\r\n\r\n");
+      RawHttp.Response r = c.read();
+      assertThat(r.status()).isEqualTo(426);
+      assertThat(r.text()).isEqualTo("Upgrade Required");
       assertThat(c.closedByServer()).isTrue();
     }
   }

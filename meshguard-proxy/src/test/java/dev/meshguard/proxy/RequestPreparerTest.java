@@ -87,12 +87,82 @@ class RequestPreparerTest {
       HttpRequest r = request("GET", scheme + "://Secret.com:80/admin?x", "Host", "other");
       CheckRequest c = new RequestPreparer(0).prepare(r, CONN).check();
       assertThat(c.host()).isEqualTo("Secret.com:80");
-      assertThat(c.rawPath()).isEqualTo("/admin?x");
-      assertThat(r.uri()).isEqualTo("/admin?x");
+      // the engine's normaliser reads the absolute form itself, as Envoy's connection manager
+      // does, so that `check --path` with the same target decides the same
+      assertThat(c.rawPath()).isEqualTo(scheme + "://Secret.com:80/admin?x");
       assertThat(r.headers().get("host")).isEqualTo("Secret.com:80");
     }
-    HttpRequest bare = request("GET", "https://a.example", "Host", "a.example");
-    assertThat(new RequestPreparer(0).prepare(bare, CONN).check().rawPath()).isEqualTo("/");
+  }
+
+  @Test
+  void absoluteFormAuthorityMustBeAnAuthority() {
+    RequestPreparer p = new RequestPreparer(0);
+    for (String target :
+        new String[] {
+          "http://u@a/x", "http:///x", "http://a\u0001/x", "http://a<b/x", "ftp://a/x", "http:/a"
+        }) {
+      assertThatThrownBy(() -> p.prepare(request("GET", target, "Host", "a"), CONN))
+          .as(target)
+          .isInstanceOf(RequestRejected.class);
+    }
+  }
+
+  @Test
+  void rawUtf8InTheTargetAndHeadersIsReadAsUtf8() throws Exception {
+    HttpRequest r = request("GET", latin1("/café?q=日本"), "Host", "h", "X-Name", latin1("José"));
+    CheckRequest c = new RequestPreparer(0).prepare(r, CONN).check();
+    assertThat(c.rawPath()).isEqualTo("/café?q=日本");
+    assertThat(c.headers().joined("x-name")).isEqualTo("José");
+    assertThat(r.headers().get("x-name")).as("forwarded byte for byte").isEqualTo(latin1("José"));
+    HttpRequest notUtf8 = request("GET", "/caf\u00e9", "Host", "h", "X-Name", "Jos\u00e9");
+    assertThatThrownBy(() -> new RequestPreparer(0).prepare(notUtf8, CONN))
+        .isInstanceOf(RequestRejected.class)
+        .hasMessageContaining("UTF-8");
+    HttpRequest headerNotUtf8 = request("GET", "/", "Host", "h", "X-Name", "Jos\u00e9");
+    assertThat(
+            new RequestPreparer(0).prepare(headerNotUtf8, CONN).check().headers().joined("x-name"))
+        .as("a byte that is not UTF-8 never equals policy text")
+        .isEqualTo("Jos\udce9");
+  }
+
+  private static String latin1(String text) {
+    return new String(
+        text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void connectionMayNotNominateForwardingHeadersNorTenHeaders() {
+    RequestPreparer p = new RequestPreparer(0);
+    for (String nominated :
+        new String[] {
+          "x-forwarded-for",
+          "X-Forwarded-Proto",
+          "keep-alive, x-forwarded-host",
+          ":path",
+          "a,b,c,d,e,f,g,h,i,j"
+        }) {
+      assertThatThrownBy(
+              () -> p.prepare(request("GET", "/", "Host", "a", "Connection", nominated), CONN))
+          .as(nominated)
+          .isInstanceOf(RequestRejected.class)
+          .hasMessageContaining("Connection");
+    }
+  }
+
+  @Test
+  void aHundredHeadersAreFineAndOneMoreIsTooMany() throws Exception {
+    HttpRequest r = request("GET", "/", "Host", "a");
+    for (int i = 1; i < RequestPreparer.MAX_HEADERS; i++) {
+      r.headers().add("x-h" + i, "v");
+    }
+    new RequestPreparer(0).prepare(r, CONN);
+    HttpRequest more = request("GET", "/", "Host", "a");
+    for (int i = 1; i <= RequestPreparer.MAX_HEADERS; i++) {
+      more.headers().add("x-h" + i, "v");
+    }
+    assertThatThrownBy(() -> new RequestPreparer(0).prepare(more, CONN))
+        .isInstanceOfSatisfying(RequestRejected.class, e -> assertThat(e.status()).isEqualTo(431));
   }
 
   @Test
@@ -147,7 +217,7 @@ class RequestPreparerTest {
         .hasMessageContaining("Host");
     assertThatThrownBy(() -> p.prepare(request("GET", "/"), CONN)).hasMessageContaining("Host");
     assertThatThrownBy(() -> p.prepare(request("GET", "relative", "Host", "a"), CONN))
-        .isInstanceOf(BadRequestException.class);
+        .isInstanceOf(RequestRejected.class);
     assertThatThrownBy(() -> p.prepare(request("get", "/", "Host", "a"), CONN))
         .hasMessageContaining("upper case");
     assertThatThrownBy(() -> p.prepare(request("CONNECT", "a:443", "Host", "a"), CONN))
@@ -155,9 +225,13 @@ class RequestPreparerTest {
   }
 
   @Test
-  void http10WithoutHostIsFine() throws Exception {
+  void http10WithoutHostIs426AsEnvoyWithoutHttp10() throws Exception {
     HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
-    assertThat(new RequestPreparer(0).prepare(r, CONN).check().host()).isNull();
+    assertThatThrownBy(() -> new RequestPreparer(0).prepare(r, CONN))
+        .isInstanceOfSatisfying(RequestRejected.class, e -> assertThat(e.status()).isEqualTo(426));
+    HttpRequest named = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
+    named.headers().add("Host", "h");
+    assertThat(new RequestPreparer(0).prepare(named, CONN).check().host()).isEqualTo("h");
   }
 
   @Test
@@ -169,6 +243,6 @@ class RequestPreparerTest {
                 .rawPath())
         .isEqualTo("*");
     assertThatThrownBy(() -> new RequestPreparer(0).prepare(request("GET", "*", "Host", "a"), CONN))
-        .isInstanceOf(BadRequestException.class);
+        .isInstanceOf(RequestRejected.class);
   }
 }
