@@ -6,6 +6,7 @@ import dev.meshguard.engine.authz.AuthzResult;
 import dev.meshguard.engine.match.NormalizedPath;
 import dev.meshguard.engine.match.PathNormalizer;
 import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.policy.AuthorizationPolicy.Action;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +21,22 @@ public final class Engine {
 
   private Engine() {}
 
-  /** Decides one request against a snapshot. Never throws: an internal error denies. */
+  /**
+   * Decides one request against a snapshot, with no external authorizer asked (a CUSTOM match
+   * denies). Never throws: an internal error denies.
+   */
   public static Decision decide(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+    return decide(snapshot, request, clock, CustomAnswers.NONE);
+  }
+
+  /**
+   * Decides one request with the answers of the external authorizers that {@link #customCheck} said
+   * must be asked. Never throws: an internal error denies.
+   */
+  public static Decision decide(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAnswers answers) {
     try {
-      return decideOrThrow(snapshot, request, clock);
+      return decideOrThrow(snapshot, request, clock, answers);
     } catch (RuntimeException | StackOverflowError e) {
       String reason = "internal error while deciding: " + e.getClass().getSimpleName();
       return new Decision(
@@ -41,8 +54,49 @@ public final class Engine {
     }
   }
 
+  /**
+   * Whether a CUSTOM policy hands this request to an external authorizer, and to which: what a
+   * front end asks before {@link #decide(PolicySnapshot, CheckRequest, Clock, CustomAnswers)}. Null
+   * when no CUSTOM rule matches, or the request is refused before the CUSTOM step.
+   */
+  public static CustomCheck customCheck(PolicySnapshot snapshot, CheckRequest request) {
+    try {
+      if (snapshot.authorizer().policies(Action.CUSTOM).isEmpty()) {
+        return null;
+      }
+      NormalizedPath normalized =
+          PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
+      if (!normalized.valid()) {
+        return null;
+      }
+      String upstreamPath =
+          normalized.query() == null
+              ? normalized.path()
+              : normalized.path() + "?" + normalized.query();
+      AuthzResult custom =
+          snapshot
+              .authorizer()
+              .checkCustom(
+                  authzRequest(
+                      request,
+                      normalized.path(),
+                      upstreamPath,
+                      new HeaderWorkingSet(request.headers()),
+                      null));
+      if (custom == null) {
+        return null;
+      }
+      CustomCheck check = customCheckOf(snapshot, custom);
+      // without a provider nobody is asked: the CUSTOM step denies
+      return check.provider() == null ? null : check;
+    } catch (RuntimeException | StackOverflowError e) {
+      // decide() meets the same error and denies
+      return null;
+    }
+  }
+
   private static Decision decideOrThrow(
-      PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAnswers answers) {
     List<String> trace = new ArrayList<>();
     NormalizedPath normalized =
         PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
@@ -81,16 +135,11 @@ public final class Engine {
     AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated);
     if (custom != null) {
       trace.addAll(custom.trace());
-      return denied(
-          403,
-          Decision.Outcome.DENIED_CUSTOM,
-          custom.reason(),
-          custom.policy(),
-          null,
-          JwtStatus.JWT_MISSED,
-          RBAC_DENIED_BODY,
-          List.of(),
-          trace);
+      Decision denied =
+          CustomStep.apply(customCheckOf(snapshot, custom), custom, answers, headers, trace);
+      if (denied != null) {
+        return denied;
+      }
     }
 
     AuthnResult authn =
@@ -151,6 +200,12 @@ public final class Engine {
         List.of(),
         rewrite,
         trace);
+  }
+
+  private static CustomCheck customCheckOf(PolicySnapshot snapshot, AuthzResult custom) {
+    String name = snapshot.authorizer().customProvider(custom.policy());
+    ExtensionProvider provider = snapshot.mesh().extensionProviders().get(name);
+    return new CustomCheck(custom.policy(), name, provider == null ? null : provider.extAuthz());
   }
 
   private static Decision denied(
