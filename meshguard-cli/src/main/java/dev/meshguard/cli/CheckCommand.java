@@ -3,6 +3,7 @@ package dev.meshguard.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.meshguard.engine.CheckRequest;
+import dev.meshguard.engine.CustomAnswers;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
 import dev.meshguard.engine.ForwardedFor;
@@ -90,6 +91,14 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--now", description = "the time, in epoch seconds (default: now)")
   Long now;
 
+  @Option(
+      names = "--custom-answer",
+      paramLabel = "allow|deny[:STATUS]",
+      description =
+          "what the ext_authz provider of a matching CUSTOM policy answers (offline); without it"
+              + " such a request is denied")
+  String customAnswer;
+
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
@@ -114,6 +123,13 @@ public final class CheckCommand implements Callable<Integer> {
         return Main.EXIT_USAGE;
       }
       headerList.add(Map.entry(h.substring(0, colon).trim(), h.substring(colon + 1).trim()));
+    }
+    CustomAnswers answers;
+    try {
+      answers = CustomAnswerOption.parse(customAnswer);
+    } catch (IllegalArgumentException e) {
+      err.println("meshguard check: " + e.getMessage());
+      return Main.EXIT_USAGE;
     }
     ConfigSource source = null;
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
@@ -159,7 +175,7 @@ public final class CheckCommand implements Callable<Integer> {
               sni);
       Clock clock =
           now == null ? Clock.systemUTC() : Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC);
-      Decision decision = Engine.decide(snapshot, request, clock);
+      Decision decision = Engine.decide(snapshot, request, clock, answers);
       print(out, snapshot, decision, cryptoProvider);
       return decision.allowed() ? 0 : 1;
     } finally {

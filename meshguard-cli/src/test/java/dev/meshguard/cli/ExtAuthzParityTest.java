@@ -266,7 +266,10 @@ class ExtAuthzParityTest {
                         envoy.getAttributes().toBuilder()
                             .putContextExtensions(RequestWorkload.NAMESPACE_KEY, c.namespace())
                             .putContextExtensions(
-                                RequestWorkload.LABELS_KEY, String.join(",", labels)))
+                                RequestWorkload.LABELS_KEY, String.join(",", labels))
+                            .putContextExtensions(
+                                RequestWorkload.SERVICE_KEY,
+                                c.service() == null ? "" : c.service()))
                     .build());
     assertThat(multiAnswer).as("the multi-workload server's answer, " + context).isEqualTo(answer);
     boolean allowed = answer.getStatus().getCode() == 0;

@@ -9,6 +9,7 @@ import dev.meshguard.engine.match.NormalizedPath;
 import dev.meshguard.engine.match.PathNormalizer;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.policy.AuthorizationPolicy.Action;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,10 +36,20 @@ public final class Engine {
 
   /**
    * Decides one request against a snapshot, waiting on this thread (at most each rule's timeout)
-   * when keys are being fetched: for one-shot callers. Never throws: an internal error denies.
+   * when keys are being fetched: for one-shot callers. No external authorizer is asked (a CUSTOM
+   * match denies). Never throws: an internal error denies.
    */
   public static Decision decide(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
-    return KeyWaits.blocking(snapshot, request, clock);
+    return decide(snapshot, request, clock, CustomAnswers.NONE);
+  }
+
+  /**
+   * As {@link #decide(PolicySnapshot, CheckRequest, Clock)}, with the answers of the external
+   * authorizers that {@link #customCheck} said must be asked.
+   */
+  public static Decision decide(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAnswers answers) {
+    return KeyWaits.blocking(snapshot, request, clock, answers);
   }
 
   /**
@@ -52,6 +63,12 @@ public final class Engine {
     return KeyWaits.async(snapshot, request, clock, resume);
   }
 
+  /** One try at deciding without waiting, with no external authorizer asked. */
+  public static Attempt attempt(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, Set<JwksSource> waited) {
+    return attempt(snapshot, request, clock, waited, CustomAnswers.NONE);
+  }
+
   /**
    * One try at deciding without waiting. Never blocks and never throws (an internal error denies).
    *
@@ -59,10 +76,14 @@ public final class Engine {
    *     taken as they are, any other source whose fetch is pending makes the attempt wait
    */
   public static Attempt attempt(
-      PolicySnapshot snapshot, CheckRequest request, Clock clock, Set<JwksSource> waited) {
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Clock clock,
+      Set<JwksSource> waited,
+      CustomAnswers answers) {
     Predicate<JwksSource> mayWait = waited.isEmpty() ? MAY_WAIT_FOR_ANY : s -> !waited.contains(s);
     try {
-      return Attempt.decided(decideOrThrow(snapshot, request, clock, mayWait));
+      return Attempt.decided(decideOrThrow(snapshot, request, clock, mayWait, answers));
     } catch (KeysPending pending) {
       return Attempt.waitFor(pending.source(), pending.fetch());
     } catch (RuntimeException | StackOverflowError e) {
@@ -86,8 +107,53 @@ public final class Engine {
         List.of("error: " + e));
   }
 
+  /**
+   * Whether a CUSTOM policy hands this request to an external authorizer, and to which: what a
+   * front end asks before {@link #decide(PolicySnapshot, CheckRequest, Clock, CustomAnswers)}. Null
+   * when no CUSTOM rule matches, or the request is refused before the CUSTOM step.
+   */
+  public static CustomCheck customCheck(PolicySnapshot snapshot, CheckRequest request) {
+    try {
+      if (snapshot.authorizer().policies(Action.CUSTOM).isEmpty()) {
+        return null;
+      }
+      NormalizedPath normalized =
+          PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
+      if (!normalized.valid()) {
+        return null;
+      }
+      String upstreamPath =
+          normalized.query() == null
+              ? normalized.path()
+              : normalized.path() + "?" + normalized.query();
+      AuthzResult custom =
+          snapshot
+              .authorizer()
+              .checkCustom(
+                  authzRequest(
+                      request,
+                      normalized.path(),
+                      upstreamPath,
+                      new HeaderWorkingSet(request.headers()),
+                      null));
+      if (custom == null) {
+        return null;
+      }
+      CustomCheck check = customCheckOf(snapshot, custom);
+      // without a provider nobody is asked: the CUSTOM step denies
+      return check.provider() == null ? null : check;
+    } catch (RuntimeException | StackOverflowError e) {
+      // decide() meets the same error and denies
+      return null;
+    }
+  }
+
   private static Decision decideOrThrow(
-      PolicySnapshot snapshot, CheckRequest request, Clock clock, Predicate<JwksSource> mayWait) {
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Clock clock,
+      Predicate<JwksSource> mayWait,
+      CustomAnswers answers) {
     List<String> trace = new ArrayList<>();
     NormalizedPath normalized =
         PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
@@ -129,16 +195,11 @@ public final class Engine {
     AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated);
     if (custom != null) {
       trace.addAll(custom.trace());
-      return denied(
-          403,
-          Decision.Outcome.DENIED_CUSTOM,
-          custom.reason(),
-          custom.policy(),
-          null,
-          JwtStatus.JWT_MISSED,
-          RBAC_DENIED_BODY,
-          List.of(),
-          trace);
+      Decision denied =
+          CustomStep.apply(customCheckOf(snapshot, custom), custom, answers, headers, trace);
+      if (denied != null) {
+        return denied;
+      }
     }
 
     AuthnResult authn =
@@ -222,6 +283,12 @@ public final class Engine {
         rewrite,
         trace,
         shadow);
+  }
+
+  private static CustomCheck customCheckOf(PolicySnapshot snapshot, AuthzResult custom) {
+    String name = snapshot.authorizer().customProvider(custom.policy());
+    ExtensionProvider provider = snapshot.mesh().extensionProviders().get(name);
+    return new CustomCheck(custom.policy(), name, provider == null ? null : provider.extAuthz());
   }
 
   private static Decision denied(

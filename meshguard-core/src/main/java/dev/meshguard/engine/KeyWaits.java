@@ -21,10 +21,11 @@ import java.util.concurrent.TimeoutException;
 final class KeyWaits {
   private KeyWaits() {}
 
-  static Decision blocking(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+  static Decision blocking(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAnswers answers) {
     Set<JwksSource> waited = Set.of(); // most requests wait for nothing: no set made for them
     while (true) {
-      Attempt attempt = Engine.attempt(snapshot, request, clock, waited);
+      Attempt attempt = Engine.attempt(snapshot, request, clock, waited, answers);
       if (attempt.isDecided()) {
         return attempt.decision();
       }

@@ -6,15 +6,14 @@ import java.util.Map;
 /**
  * The subset of Istio's MeshConfig that meshguard reads.
  *
- * @param extensionProviders names of `extensionProviders` entries (for CUSTOM policies), mapped to
- *     their raw settings
+ * @param extensionProviders `extensionProviders` entries by name (for CUSTOM policies)
  */
 public record MeshSettings(
     String rootNamespace,
     PathNormalization pathNormalization,
     String trustDomain,
     List<String> trustDomainAliases,
-    Map<String, Map<String, Object>> extensionProviders) {
+    Map<String, ExtensionProvider> extensionProviders) {
 
   public static final String DEFAULT_ROOT_NAMESPACE = "istio-system";
 

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,23 +75,8 @@ public final class MeshSettingsLoader {
     for (JsonNode alias : root.path("trustDomainAliases")) {
       aliases.add(alias.asText());
     }
-    Map<String, Map<String, Object>> providers = new LinkedHashMap<>();
-    JsonNode list = root.path("extensionProviders");
-    for (int i = 0; i < list.size(); i++) {
-      JsonNode p = list.get(i);
-      String providerName = p.path("name").asText("");
-      if (providerName.isEmpty()) {
-        throw new MeshConfigException(name + ": extensionProviders[" + i + "].name: required");
-      }
-      Map<String, Object> settings = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (!e.getKey().equals("name")) {
-          settings.put(e.getKey(), e.getValue().toString());
-        }
-      }
-      providers.put(providerName, settings);
-    }
+    Map<String, ExtensionProvider> providers =
+        ExtensionProviderReader.read(root.path("extensionProviders"), name);
     return new MeshSettings(rootNamespace, normalization, trustDomain, aliases, providers);
   }
 

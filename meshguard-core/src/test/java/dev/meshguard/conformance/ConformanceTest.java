@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
+import dev.meshguard.engine.ExtensionProvider;
 import dev.meshguard.engine.ForwardedFor;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.PathNormalization;
@@ -158,8 +159,10 @@ class ConformanceTest {
 
   static MeshSettings meshSettings(CorpusCase.Mesh mesh) {
     MeshSettings defaults = MeshSettings.defaults();
-    Map<String, Map<String, Object>> providers = new LinkedHashMap<>();
-    mesh.extensionProviders().forEach(p -> providers.put(p, Map.of()));
+    Map<String, ExtensionProvider> providers = new LinkedHashMap<>();
+    // the corpus names providers only; what they would answer is not part of it
+    mesh.extensionProviders()
+        .forEach(p -> providers.put(p, new ExtensionProvider(p, "corpus", null)));
     return new MeshSettings(
         mesh.rootNamespace() == null ? defaults.rootNamespace() : mesh.rootNamespace(),
         mesh.pathNormalization() == null

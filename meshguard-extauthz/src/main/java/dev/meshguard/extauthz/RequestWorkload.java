@@ -1,5 +1,6 @@
 package dev.meshguard.extauthz;
 
+import dev.meshguard.engine.FrontedService;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.proxy.WorkloadLabels;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
@@ -12,9 +13,10 @@ import java.util.Objects;
  * In order:
  *
  * <ol>
- *   <li>the `context_extensions` keys `namespace` and `labels` (`k=v,k=v`), which Envoy sets per
- *       route or virtual host (`ExtAuthzPerRoute.check_settings`) and the client cannot touch; a
- *       missing key takes the command line's value;
+ *   <li>the `context_extensions` keys `namespace`, `labels` (`k=v,k=v`) and `service` (as
+ *       `--service`; empty for none), which Envoy sets per route or virtual host
+ *       (`ExtAuthzPerRoute.check_settings`) and the client cannot touch; a missing key takes the
+ *       command line's value;
  *   <li>when {@code principalLabel} is set, the destination's SPIFFE identity
  *       `spiffe://TD/ns/NS/sa/SA`: namespace NS, labels {@code principalLabel}=SA;
  *   <li>otherwise the command line's workload (null is returned).
@@ -25,6 +27,9 @@ import java.util.Objects;
 public final class RequestWorkload {
   public static final String NAMESPACE_KEY = "namespace";
   public static final String LABELS_KEY = "labels";
+
+  /** `[Service/|ServiceEntry/]NAME`: the service a waypoint fronts, as `--service`. */
+  public static final String SERVICE_KEY = "service";
 
   private final Workload defaults;
   private final String principalLabel;
@@ -49,10 +54,14 @@ public final class RequestWorkload {
     Map<String, String> extensions = attributes.getContextExtensionsMap();
     String namespace = extensions.get(NAMESPACE_KEY);
     String labels = extensions.get(LABELS_KEY);
-    if (namespace != null || labels != null) {
+    String service = extensions.get(SERVICE_KEY);
+    if (namespace != null || labels != null || service != null) {
       return new Workload(
           namespace == null || namespace.isEmpty() ? defaults.namespace() : namespace,
-          labels == null ? defaults.labels() : WorkloadLabels.parse(labels));
+          labels == null ? defaults.labels() : WorkloadLabels.parse(labels),
+          service == null
+              ? defaults.service()
+              : service.isEmpty() ? null : FrontedService.parse(service));
     }
     if (principalLabel != null) {
       Workload fromPrincipal = fromSpiffeId(attributes.getDestination().getPrincipal());

@@ -42,6 +42,14 @@ public final class HttpAuthorizationServer implements Closeable {
   /** Request bodies are not decided on; Envoy sends none unless told to, so keep them small. */
   private static final int MAX_CALL_BYTES = 64 * 1024;
 
+  /**
+   * Envoy forwards request headers up to its `max_request_headers_kb` (60 KiB by default), the path
+   * among them; Netty's 8 KiB default would refuse, as 400, calls Envoy makes for requests it
+   * accepted (an oversized token is Envoy's 401, not a bad request). Room for the path prefix and
+   * the headers Envoy adds on top.
+   */
+  private static final int MAX_CALL_HEADER_BYTES = 64 * 1024;
+
   private final EventLoopGroup group;
   private final Channel serverChannel;
 
@@ -68,6 +76,8 @@ public final class HttpAuthorizationServer implements Closeable {
                         .addLast(
                             new HttpServerCodec(
                                 new HttpDecoderConfig()
+                                    .setMaxInitialLineLength(MAX_CALL_HEADER_BYTES)
+                                    .setMaxHeaderSize(MAX_CALL_HEADER_BYTES)
                                     .setStrictLineParsing(true)
                                     .setHeadersFactory(
                                         DefaultHttpHeadersFactory.headersFactory()

@@ -58,8 +58,8 @@ public final class Authorizer {
 
   /**
    * The CUSTOM step, which Envoy runs before JWT authentication: a matching CUSTOM rule sends the
-   * request to an external authorizer. meshguard has no ext_authz client here, so a match denies
-   * (fail closed) and says why. Returns null when no CUSTOM rule matches.
+   * request to an external authorizer, whose answer {@code Engine} applies; without one a match
+   * denies (fail closed) with the reason given here. Returns null when no CUSTOM rule matches.
    */
   public AuthzResult checkCustom(AuthzRequest request) {
     if (custom.isEmpty()) {
@@ -77,7 +77,7 @@ public final class Authorizer {
                 + p.qualifiedName()
                 + "` sends this request to ext_authz provider `"
                 + p.provider()
-                + "`, which meshguard cannot call; denied (fail closed)"
+                + "`, which was not asked; denied (fail closed)"
             : "CUSTOM policy `"
                 + p.qualifiedName()
                 + "` names extension provider `"
@@ -85,6 +85,16 @@ public final class Authorizer {
                 + "`, which the mesh config does not define; istiod turns its rules into DENY";
     trace.add("authz: " + reason);
     return new AuthzResult(false, true, p.qualifiedName(), reason, trace);
+  }
+
+  /** The provider named by the CUSTOM policy {@code qualifiedName}, or null. */
+  public String customProvider(String qualifiedName) {
+    for (CompiledPolicy p : custom) {
+      if (p.qualifiedName().equals(qualifiedName)) {
+        return p.provider();
+      }
+    }
+    return null;
   }
 
   /** AUDIT, DENY and ALLOW, in that order, after JWT authentication. */

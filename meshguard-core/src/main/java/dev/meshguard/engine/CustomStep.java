@@ -1,0 +1,78 @@
+package dev.meshguard.engine;
+
+import dev.meshguard.engine.authz.AuthzResult;
+import dev.meshguard.jwt.JwtStatus;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CUSTOM step, once a CUSTOM rule has matched: the provider's answer denies with its own
+ * status, body and headers, or lets the request go on with its upstream headers set (the later
+ * steps see them, as Envoy's filters after ext_authz see what it added). Without a provider in the
+ * mesh config, or without an answer, the request is denied.
+ */
+final class CustomStep {
+  private CustomStep() {}
+
+  /**
+   * @return the denial, or null when the request goes on to the JWT step
+   */
+  static Decision apply(
+      CustomCheck check,
+      AuthzResult matched,
+      CustomAnswers answers,
+      HeaderWorkingSet headers,
+      List<String> trace) {
+    if (check.provider() == null) {
+      return denied(403, matched.reason(), check, Engine.RBAC_DENIED_BODY, List.of(), trace);
+    }
+    CustomAnswer answer = answers.answer(check);
+    if (answer == null) {
+      return denied(403, matched.reason(), check, Engine.RBAC_DENIED_BODY, List.of(), trace);
+    }
+    String who = "ext_authz provider `" + check.providerName() + "`";
+    if (!answer.allowed()) {
+      trace.add("authz: " + who + " denied: " + answer.reason());
+      return denied(
+          answer.status(),
+          who + " denied: " + answer.reason(),
+          check,
+          answer.body(),
+          answer.responseHeaders(),
+          trace);
+    }
+    for (Map.Entry<String, String> h : answer.upstreamHeaders()) {
+      headers.set(h.getKey(), h.getValue());
+    }
+    trace.add(
+        "authz: "
+            + who
+            + " allowed: "
+            + answer.reason()
+            + (answer.upstreamHeaders().isEmpty()
+                ? ""
+                : "; sets " + answer.upstreamHeaders().stream().map(Map.Entry::getKey).toList()));
+    return null;
+  }
+
+  private static Decision denied(
+      int status,
+      String reason,
+      CustomCheck check,
+      String body,
+      List<Map.Entry<String, String>> responseHeaders,
+      List<String> trace) {
+    return new Decision(
+        status,
+        false,
+        Decision.Outcome.DENIED_CUSTOM,
+        reason,
+        check.policy(),
+        null,
+        JwtStatus.JWT_MISSED,
+        body,
+        responseHeaders,
+        null,
+        trace);
+  }
+}
