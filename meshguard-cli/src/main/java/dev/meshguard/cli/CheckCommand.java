@@ -1,15 +1,11 @@
 package dev.meshguard.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
-import dev.meshguard.engine.ForwardedFor;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
-import dev.meshguard.engine.RequestHeaders;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
@@ -19,7 +15,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -84,8 +79,14 @@ public final class CheckCommand implements Callable<Integer> {
   @Option(names = "--now", description = "the time, in epoch seconds (default: now)")
   Long now;
 
-  @Option(names = "--json", description = "print one JSON object")
+  @Option(names = "--json", description = "print one JSON object (the same as -o json)")
   boolean json;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "text|json|yaml",
+      description = "output format (default: text)")
+  OutputFormat output;
 
   @Option(names = "--explain", description = "print every step of the decision")
   boolean explain;
@@ -102,12 +103,12 @@ public final class CheckCommand implements Callable<Integer> {
     Supplier<String> cryptoProvider = CryptoProviders.installIfRequested();
     List<Map.Entry<String, String>> headerList = new ArrayList<>();
     for (String h : headers) {
-      int colon = h.indexOf(':');
-      if (colon <= 0) {
-        err.println("meshguard check: --header `" + h + "` is not of the form 'Name: value'");
+      try {
+        headerList.add(RequestSpec.header(h));
+      } catch (IllegalArgumentException e) {
+        err.println("meshguard check: --header " + e.getMessage());
         return Main.EXIT_USAGE;
       }
-      headerList.add(Map.entry(h.substring(0, colon).trim(), h.substring(colon + 1).trim()));
     }
     MeshSettings mesh;
     try {
@@ -126,21 +127,20 @@ public final class CheckCommand implements Callable<Integer> {
         err.println("meshguard check: configuration has errors; nothing was decided");
         return Main.EXIT_USAGE;
       }
-      RequestHeaders requestHeaders = RequestHeaders.of(headerList);
       CheckRequest request =
-          new CheckRequest(
-              method,
-              scheme,
-              host,
-              path,
-              requestHeaders,
-              sourceIp,
-              ForwardedFor.clientAddress(
-                  sourceIp, requestHeaders.all("x-forwarded-for"), trustedProxies),
-              sourcePrincipal,
-              destinationIp,
-              port,
-              sni);
+          new RequestSpec(
+                  method,
+                  scheme,
+                  host,
+                  path,
+                  port,
+                  headerList,
+                  sourceIp,
+                  trustedProxies,
+                  sourcePrincipal,
+                  destinationIp,
+                  sni)
+              .toCheckRequest();
       Clock clock =
           now == null ? Clock.systemUTC() : Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC);
       Decision decision = Engine.decide(snapshot, request, clock);
@@ -152,56 +152,17 @@ public final class CheckCommand implements Callable<Integer> {
   private void print(
       PrintWriter out, PolicySnapshot snapshot, Decision decision, Supplier<String> cryptoProvider)
       throws Exception {
-    if (json) {
-      Map<String, Object> obj = new LinkedHashMap<>();
-      obj.put("status", decision.status());
-      obj.put("allowed", decision.allowed());
-      obj.put("reason", decision.reason());
-      obj.put("policy", decision.policy());
-      obj.put("principal", decision.principal());
-      obj.put("outcome", decision.outcome().name());
-      obj.put("jwt", decision.jwtStatus().message());
-      if (decision.body() != null) {
-        obj.put("body", decision.body());
-      }
-      Map<String, String> responseHeaders = new LinkedHashMap<>();
-      decision.responseHeaders().forEach(e -> responseHeaders.put(e.getKey(), e.getValue()));
-      if (!responseHeaders.isEmpty()) {
-        obj.put("responseHeaders", responseHeaders);
-      }
-      if (decision.upstream() != null) {
-        Map<String, Object> upstream = new LinkedHashMap<>();
-        upstream.put("path", decision.upstream().path());
-        upstream.put("removeHeaders", decision.upstream().removeHeaders());
-        Map<String, String> add = new LinkedHashMap<>();
-        decision.upstream().addHeaders().forEach(e -> add.put(e.getKey(), e.getValue()));
-        upstream.put("addHeaders", add);
-        obj.put("upstream", upstream);
-      }
-      List<String> warnings = new ArrayList<>();
-      snapshot.findings().forEach(f -> warnings.add(f.format()));
-      if (!warnings.isEmpty()) {
-        obj.put("warnings", warnings);
-      }
-      if (explain) {
-        obj.put("trace", decision.trace());
-      }
+    OutputFormat format = OutputFormat.orJson(output, json);
+    if (format != OutputFormat.TEXT) {
+      Map<String, Object> obj = DecisionJson.of(decision, snapshot.findings(), explain);
       obj.put("cryptoProvider", cryptoProvider.get());
-      out.println(
-          new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(obj));
+      out.println(format.write(obj));
     } else {
       if (explain) {
         out.println("  crypto provider: " + cryptoProvider.get());
         decision.trace().forEach(line -> out.println("  " + line));
       }
-      out.println(
-          decision.status()
-              + " "
-              + (decision.allowed() ? "allowed" : "denied")
-              + ": "
-              + decision.reason()
-              + (decision.policy() == null ? "" : " [policy " + decision.policy() + "]")
-              + (decision.principal() == null ? "" : " [principal " + decision.principal() + "]"));
+      out.println(DecisionJson.summary(decision));
       if (decision.body() != null) {
         out.println("body: " + decision.body());
       }
