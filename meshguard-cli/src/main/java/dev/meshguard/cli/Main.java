@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       ServeCommand.class,
       ExtAuthzCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      TokenCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for usage or configuration errors, as interface.md fixes it. */
