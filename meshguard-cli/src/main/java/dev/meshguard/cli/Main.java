@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ExtAuthzCommand.class,
       DemoCommand.class,
-      TokenCommand.class
+      TokenCommand.class,
+      TestCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for usage or configuration errors, as interface.md fixes it. */
