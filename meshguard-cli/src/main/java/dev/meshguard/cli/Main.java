@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       ExtAuthzCommand.class,
       DemoCommand.class,
       TokenCommand.class,
-      TestCommand.class
+      TestCommand.class,
+      ReplayCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for usage or configuration errors, as interface.md fixes it. */

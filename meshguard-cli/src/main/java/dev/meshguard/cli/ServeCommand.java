@@ -3,6 +3,8 @@ package dev.meshguard.cli;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
+import dev.meshguard.proxy.CaptureLog;
+import dev.meshguard.proxy.CapturingDecider;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.Gateway;
@@ -159,6 +161,28 @@ public final class ServeCommand implements Callable<Integer> {
               + " does, with a warning)")
   boolean rejectDemoKeys;
 
+  @Option(
+      names = "--capture",
+      paramLabel = "FILE",
+      description =
+          "record each request's decision inputs and answer for `meshguard replay` (off by"
+              + " default; tokens are kept as their claims unless --capture-tokens)")
+  Path capture;
+
+  @Option(
+      names = "--capture-max-size",
+      paramLabel = "SIZE",
+      defaultValue = "100MB",
+      description =
+          "stop recording when the capture file reaches this size (default: ${DEFAULT-VALUE})")
+  String captureMaxSize;
+
+  @Option(
+      names = "--capture-tokens",
+      description =
+          "write tokens (credentials!) to the capture file as sent, so replay checks signatures too")
+  boolean captureTokens;
+
   /** Kept so older command lines still work; accepting the sample key is the default now. */
   @Option(names = "--allow-demo-keys", hidden = true)
   boolean allowDemoKeys;
@@ -218,6 +242,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (initial == null) {
         return Main.EXIT_USAGE;
       }
+      CaptureLog captureLog = openCapture(err);
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
       info.put("cryptoProvider", cryptoProvider);
@@ -234,7 +259,9 @@ public final class ServeCommand implements Callable<Integer> {
                   info,
                   null,
                   jwks),
-              Decider.engine(Clock.systemUTC()),
+              captureLog == null
+                  ? Decider.engine(Clock.systemUTC())
+                  : new CapturingDecider(Clock.systemUTC(), captureLog),
               System.out,
               System.err);
       out.println(
@@ -248,11 +275,40 @@ public final class ServeCommand implements Callable<Integer> {
       }
       out.flush();
       err.flush();
-      return awaitShutdown(stop, gateway, drain, err);
-    } catch (java.io.IOException e) {
+      int exit = awaitShutdown(stop, gateway, drain, err);
+      if (captureLog != null) {
+        captureLog.close();
+      }
+      return exit;
+    } catch (java.io.IOException | IllegalArgumentException e) {
       err.println("meshguard serve: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
+  }
+
+  /** The `--capture` file opened with the workload it records, or null when not capturing. */
+  private CaptureLog openCapture(PrintWriter err) throws java.io.IOException {
+    if (capture == null) {
+      return null;
+    }
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("namespace", workload.namespace);
+    facts.put("labels", workload.labelMap());
+    facts.put("config", workload.configPaths.stream().map(Path::toString).toList());
+    CaptureLog log =
+        CaptureLog.open(
+            capture,
+            Sizes.parse("--capture-max-size", captureMaxSize),
+            captureTokens,
+            facts,
+            System.err);
+    err.println(
+        "meshguard serve: capturing decisions to "
+            + capture
+            + (captureTokens
+                ? " (with tokens: the file holds credentials)"
+                : " (tokens as claims)"));
+    return log;
   }
 
   /** Blocks until SIGTERM/SIGINT, then drains; 0 when stopped by a signal. */

@@ -55,7 +55,7 @@ public final class SigningKey {
   }
 
   /** An HMAC secret. */
-  static SigningKey secret(byte[] secret, String kid, JwsAlgorithm alg) {
+  public static SigningKey secret(byte[] secret, String kid, JwsAlgorithm alg) {
     if (secret.length == 0) {
       throw new IllegalArgumentException("the HMAC secret is empty");
     }
