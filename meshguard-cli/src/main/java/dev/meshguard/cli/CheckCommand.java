@@ -31,6 +31,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Decides one request exactly as `serve` would and explains why.",
       "Exit code: 0 allowed, 1 denied (401/403), 2 usage or configuration error."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  meshguard check --config policies.yaml --namespace foo --labels app=httpbin \\",
+      "      --path /headers --header \"Authorization: Bearer $TOKEN\" --explain"
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;

@@ -8,8 +8,18 @@ import picocli.CommandLine.Command;
 @Command(
     name = "meshguard",
     mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
+    versionProvider = BuildInfo.class,
     description = "Istio RequestAuthentication and AuthorizationPolicy, without a cluster.",
+    footer = {
+      "",
+      "Exit codes (every command): 0 success (allowed, valid, passed, nothing flipped),"
+          + " 1 a negative answer (denied, invalid, failed, flipped), 2 usage or configuration"
+          + " error. `meshguard COMMAND --help` shows each command's.",
+      "",
+      "Example:",
+      "  meshguard check --config policies/ --path /api --explain",
+      "  source <(meshguard completion bash)"
+    },
     subcommands = {
       CheckCommand.class,
       ValidateCommand.class,
@@ -18,7 +28,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       TokenCommand.class,
       TestCommand.class,
-      ReplayCommand.class
+      ReplayCommand.class,
+      CompletionCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for usage or configuration errors, as interface.md fixes it. */
@@ -69,14 +80,5 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
-  }
-
-  /** Version from the jar manifest. */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"meshguard " + (v == null ? "dev" : v)};
-    }
   }
 }

@@ -35,7 +35,14 @@ import picocli.CommandLine.Spec;
       "Reverse proxy that decides every request as Istio with Envoy would, and forwards the"
           + " allowed ones to one upstream.",
       "Prints the bound address(es) on start. Reloads when the configuration changes.",
-      "Stops gracefully on SIGTERM/SIGINT (exit 0). Exit 2: usage or configuration error."
+      "Stops gracefully on SIGTERM/SIGINT.",
+      "Exit code: 0 stopped by SIGTERM/SIGINT (after draining), 2 usage or configuration error."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  meshguard serve --config policies/ --upstream http://127.0.0.1:8080 --listen 0.0.0.0:8000 \\",
+      "      --admin 127.0.0.1:15000 --namespace istio-system --labels app=istio-ingressgateway"
     })
 public final class ServeCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;
