@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +16,15 @@ import org.junit.jupiter.api.Test;
 class ValidateSeedBookinfoIT {
   @Test
   void seedBookinfoHasWarningsOnly() throws Exception {
+    Path repo = Path.of(System.getProperty("meshguard.repo", ".."));
+    // next to the checkout, or next to the folder of worktrees
     Path seed =
-        Path.of(System.getProperty("meshguard.repo", ".."))
-            .resolve("../shared/testdata/seed-bookinfo")
-            .normalize();
-    Assumptions.assumeTrue(
-        Files.isDirectory(seed), seed + " is not here (only next to the lab checkout)");
+        Stream.of("../shared", "../../shared")
+            .map(shared -> repo.resolve(shared).resolve("testdata/seed-bookinfo").normalize())
+            .filter(Files::isDirectory)
+            .findFirst()
+            .orElse(null);
+    Assumptions.assumeTrue(seed != null, "../shared/testdata/seed-bookinfo is not next to " + repo);
     try (MeshguardProcess p = MeshguardProcess.start("validate", seed.toString())) {
       assertThat(p.awaitExit()).as(p.transcript()).isZero();
       assertThat(p.stdout)
