@@ -302,13 +302,14 @@ public final class ServeCommand implements Callable<Integer> {
     facts.put("namespace", workload.namespace);
     facts.put("labels", workload.labelMap());
     facts.put("config", workload.configPaths.stream().map(Path::toString).toList());
-    CaptureLog log =
-        CaptureLog.open(
-            capture,
-            Sizes.parse("--capture-max-size", captureMaxSize),
-            captureTokens,
-            facts,
-            System.err);
+    long maxBytes = Sizes.parse("--capture-max-size", captureMaxSize);
+    CaptureLog log;
+    try {
+      log = CaptureLog.open(capture, maxBytes, captureTokens, facts, System.err);
+    } catch (java.io.IOException e) {
+      throw new java.io.IOException(
+          "--capture " + capture + ": cannot write (" + e.getClass().getSimpleName() + ")", e);
+    }
     err.println(
         "meshguard serve: capturing decisions to "
             + capture
