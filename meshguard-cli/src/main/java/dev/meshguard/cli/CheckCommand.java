@@ -1,16 +1,12 @@
 package dev.meshguard.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.CustomAnswers;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
-import dev.meshguard.engine.ForwardedFor;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
-import dev.meshguard.engine.RequestHeaders;
 import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwks.RemoteJwksOptions;
@@ -24,7 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,6 +36,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Decides one request exactly as `serve` would and explains why.",
       "Exit code: 0 allowed, 1 denied (401/403), 2 usage or configuration error."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  meshguard check --config policies.yaml --namespace foo --labels app=httpbin \\",
+      "      --path /headers --header \"Authorization: Bearer $TOKEN\" --explain"
     })
 public final class CheckCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;
@@ -99,8 +100,14 @@ public final class CheckCommand implements Callable<Integer> {
               + " such a request is denied")
   String customAnswer;
 
-  @Option(names = "--json", description = "print one JSON object")
+  @Option(names = "--json", description = "print one JSON object (the same as -o json)")
   boolean json;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "text|json|yaml",
+      description = "output format (default: text)")
+  OutputFormat output;
 
   @Option(names = "--explain", description = "print every step of the decision")
   boolean explain;
@@ -117,12 +124,12 @@ public final class CheckCommand implements Callable<Integer> {
     Supplier<String> cryptoProvider = CryptoProviders.installIfRequested();
     List<Map.Entry<String, String>> headerList = new ArrayList<>();
     for (String h : headers) {
-      int colon = h.indexOf(':');
-      if (colon <= 0) {
-        err.println("meshguard check: --header `" + h + "` is not of the form 'Name: value'");
+      try {
+        headerList.add(RequestSpec.header(h));
+      } catch (IllegalArgumentException e) {
+        err.println("meshguard check: --header " + e.getMessage());
         return Main.EXIT_USAGE;
       }
-      headerList.add(Map.entry(h.substring(0, colon).trim(), h.substring(colon + 1).trim()));
     }
     CustomAnswers answers;
     try {
@@ -158,21 +165,20 @@ public final class CheckCommand implements Callable<Integer> {
         err.println("meshguard check: configuration has errors; nothing was decided");
         return Main.EXIT_USAGE;
       }
-      RequestHeaders requestHeaders = RequestHeaders.of(headerList);
       CheckRequest request =
-          new CheckRequest(
-              method,
-              scheme,
-              host,
-              path,
-              requestHeaders,
-              sourceIp,
-              ForwardedFor.clientAddress(
-                  sourceIp, requestHeaders.all("x-forwarded-for"), trustedProxies),
-              sourcePrincipal,
-              destinationIp,
-              port,
-              sni);
+          new RequestSpec(
+                  method,
+                  scheme,
+                  host,
+                  path,
+                  port,
+                  headerList,
+                  sourceIp,
+                  trustedProxies,
+                  sourcePrincipal,
+                  destinationIp,
+                  sni)
+              .toCheckRequest();
       Clock clock =
           now == null ? Clock.systemUTC() : Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC);
       Decision decision = Engine.decide(snapshot, request, clock, answers);
@@ -199,60 +205,17 @@ public final class CheckCommand implements Callable<Integer> {
   private void print(
       PrintWriter out, PolicySnapshot snapshot, Decision decision, Supplier<String> cryptoProvider)
       throws Exception {
-    if (json) {
-      Map<String, Object> obj = new LinkedHashMap<>();
-      obj.put("status", decision.status());
-      obj.put("allowed", decision.allowed());
-      obj.put("reason", decision.reason());
-      obj.put("policy", decision.policy());
-      obj.put("principal", decision.principal());
-      obj.put("outcome", decision.outcome().name());
-      obj.put("jwt", decision.jwtStatus().message());
-      // Envoy's RBAC shadow metadata keys; null when no dry-run policy was evaluated
-      ShadowResult shadow = decision.shadow();
-      obj.put(ShadowResult.EFFECTIVE_POLICY_ID, shadow == null ? null : shadow.effectivePolicyId());
-      obj.put(ShadowResult.ENGINE_RESULT, shadow == null ? null : shadow.engineResult());
-      if (decision.body() != null) {
-        obj.put("body", decision.body());
-      }
-      Map<String, String> responseHeaders = new LinkedHashMap<>();
-      decision.responseHeaders().forEach(e -> responseHeaders.put(e.getKey(), e.getValue()));
-      if (!responseHeaders.isEmpty()) {
-        obj.put("responseHeaders", responseHeaders);
-      }
-      if (decision.upstream() != null) {
-        Map<String, Object> upstream = new LinkedHashMap<>();
-        upstream.put("path", decision.upstream().path());
-        upstream.put("removeHeaders", decision.upstream().removeHeaders());
-        Map<String, String> add = new LinkedHashMap<>();
-        decision.upstream().addHeaders().forEach(e -> add.put(e.getKey(), e.getValue()));
-        upstream.put("addHeaders", add);
-        obj.put("upstream", upstream);
-      }
-      List<String> warnings = new ArrayList<>();
-      snapshot.findings().forEach(f -> warnings.add(f.format()));
-      if (!warnings.isEmpty()) {
-        obj.put("warnings", warnings);
-      }
-      if (explain) {
-        obj.put("trace", decision.trace());
-      }
+    OutputFormat format = OutputFormat.orJson(output, json);
+    if (format != OutputFormat.TEXT) {
+      Map<String, Object> obj = DecisionJson.of(decision, snapshot.findings(), explain);
       obj.put("cryptoProvider", cryptoProvider.get());
-      out.println(
-          new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(obj));
+      out.println(format.write(obj));
     } else {
       if (explain) {
         out.println("  crypto provider: " + cryptoProvider.get());
         decision.trace().forEach(line -> out.println("  " + line));
       }
-      out.println(
-          decision.status()
-              + " "
-              + (decision.allowed() ? "allowed" : "denied")
-              + ": "
-              + decision.reason()
-              + (decision.policy() == null ? "" : " [policy " + decision.policy() + "]")
-              + (decision.principal() == null ? "" : " [principal " + decision.principal() + "]"));
+      out.println(DecisionJson.summary(decision));
       if (decision.body() != null) {
         out.println("body: " + decision.body());
       }

@@ -34,8 +34,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Starts a gateway with the FAQ's policies (skip JWT authentication for /productpage) in"
           + " front of an embedded Bookinfo-like upstream, and prints the curl commands to try.",
-      "Uses Istio's public sample token and key: for trying meshguard out, never for real traffic."
-    })
+      "Uses Istio's public sample token and key: for trying meshguard out, never for real traffic.",
+      "Exit code: 0 stopped by SIGTERM/SIGINT, 2 usage error."
+    },
+    footer = {"", "Example:", "  meshguard demo --listen 127.0.0.1:8000"})
 public final class DemoCommand implements Callable<Integer> {
   static final String POLICIES = "demo/ingress-policies.yaml";
   static final String TOKEN = "demo/demo.jwt";

@@ -3,7 +3,7 @@ package dev.meshguard.cli;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Parses `500ms`, `10s`, `5m`, `1h` or a bare number of seconds; `0` means zero. */
+/** Parses `500ms`, `10s`, `5m`, `1h`, `7d` or a bare number of seconds; `0` means zero. */
 final class Durations {
   private Durations() {}
 
@@ -20,13 +20,16 @@ final class Durations {
       if (v.endsWith("m")) {
         return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
       }
+      if (v.endsWith("d")) {
+        return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
+      }
       if (v.endsWith("h")) {
         return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
       }
       return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          option + ": `" + value + "` is not a duration (e.g. 500ms, 10s, 5m)");
+          option + ": `" + value + "` is not a duration (e.g. 500ms, 10s, 5m, 1h, 7d)");
     }
   }
 }

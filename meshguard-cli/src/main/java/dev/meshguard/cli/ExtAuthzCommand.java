@@ -35,7 +35,14 @@ import picocli.CommandLine.Spec;
       "Envoy external-authorization server (ext_authz v3, gRPC): decides every Check call as"
           + " `serve` and `check` would, so a real mesh can use meshguard's decisions.",
       "Prints the bound address on start. Reloads when the configuration changes.",
-      "Stops gracefully on SIGTERM/SIGINT (exit 0). Exit 2: usage or configuration error."
+      "Stops gracefully on SIGTERM/SIGINT.",
+      "Exit code: 0 stopped by SIGTERM/SIGINT (after draining), 2 usage or configuration error."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  meshguard extauthz --config policies/ --listen 0.0.0.0:9191 --admin 127.0.0.1:15000 \\",
+      "      --namespace istio-system --labels app=istio-ingressgateway"
     })
 public final class ExtAuthzCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;

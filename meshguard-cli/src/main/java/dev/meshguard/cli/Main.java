@@ -8,14 +8,28 @@ import picocli.CommandLine.Command;
 @Command(
     name = "meshguard",
     mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
+    versionProvider = BuildInfo.class,
     description = "Istio RequestAuthentication and AuthorizationPolicy, without a cluster.",
+    footer = {
+      "",
+      "Exit codes (every command): 0 success (allowed, valid, passed, nothing flipped),"
+          + " 1 a negative answer (denied, invalid, failed, flipped), 2 usage or configuration"
+          + " error. `meshguard COMMAND --help` shows each command's.",
+      "",
+      "Example:",
+      "  meshguard check --config policies/ --path /api --explain",
+      "  source <(meshguard completion bash)"
+    },
     subcommands = {
       CheckCommand.class,
       ValidateCommand.class,
       ServeCommand.class,
       ExtAuthzCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      TokenCommand.class,
+      TestCommand.class,
+      ReplayCommand.class,
+      CompletionCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for usage or configuration errors, as interface.md fixes it. */
@@ -38,6 +52,7 @@ public final class Main implements Runnable {
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine line = new CommandLine(new Main());
+    line.setCaseInsensitiveEnumValuesAllowed(true);
     if (out != null) {
       line.setOut(out);
     }
@@ -65,14 +80,5 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
-  }
-
-  /** Version from the jar manifest. */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"meshguard " + (v == null ? "dev" : v)};
-    }
   }
 }

@@ -4,6 +4,8 @@ import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
+import dev.meshguard.proxy.CaptureLog;
+import dev.meshguard.proxy.CapturingDecider;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.Gateway;
 import dev.meshguard.proxy.LoadResult;
@@ -36,7 +38,14 @@ import picocli.CommandLine.Spec;
           + " allowed ones to one upstream.",
       "Prints the bound address(es) on start. Reloads when the configuration changes (files, or"
           + " the cluster's objects with --kube).",
-      "Stops gracefully on SIGTERM/SIGINT (exit 0). Exit 2: usage or configuration error."
+      "Stops gracefully on SIGTERM/SIGINT.",
+      "Exit code: 0 stopped by SIGTERM/SIGINT (after draining), 2 usage or configuration error."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  meshguard serve --config policies/ --upstream http://127.0.0.1:8080 --listen 0.0.0.0:8000 \\",
+      "      --admin 127.0.0.1:15000 --namespace istio-system --labels app=istio-ingressgateway"
     })
 public final class ServeCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload;
@@ -167,6 +176,28 @@ public final class ServeCommand implements Callable<Integer> {
               + " does, with a warning)")
   boolean rejectDemoKeys;
 
+  @Option(
+      names = "--capture",
+      paramLabel = "FILE",
+      description =
+          "record each request's decision inputs and answer for `meshguard replay` (off by"
+              + " default; tokens are kept as their claims unless --capture-tokens)")
+  Path capture;
+
+  @Option(
+      names = "--capture-max-size",
+      paramLabel = "SIZE",
+      defaultValue = "100MB",
+      description =
+          "stop recording when the capture file reaches this size (default: ${DEFAULT-VALUE})")
+  String captureMaxSize;
+
+  @Option(
+      names = "--capture-tokens",
+      description =
+          "write tokens (credentials!) to the capture file as sent, so replay checks signatures too")
+  boolean captureTokens;
+
   /** Kept so older command lines still work; accepting the sample key is the default now. */
   @Option(names = "--allow-demo-keys", hidden = true)
   boolean allowDemoKeys;
@@ -238,6 +269,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (initial == null) {
         return Main.EXIT_USAGE;
       }
+      CaptureLog captureLog = openCapture(err);
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
       info.put("cryptoProvider", cryptoProvider);
@@ -255,7 +287,9 @@ public final class ServeCommand implements Callable<Integer> {
                   source == null ? null : SourceWiring.health(source),
                   jwks,
                   source == null ? null : SourceWiring.health(source)),
-              Decider.engine(Clock.systemUTC()),
+              captureLog == null
+                  ? Decider.engine(Clock.systemUTC())
+                  : new CapturingDecider(Clock.systemUTC(), captureLog),
               System.out,
               System.err);
       if (source != null) {
@@ -272,7 +306,11 @@ public final class ServeCommand implements Callable<Integer> {
       }
       out.flush();
       err.flush();
-      return awaitShutdown(stop, gateway, drain, err);
+      int exit = awaitShutdown(stop, gateway, drain, err);
+      if (captureLog != null) {
+        captureLog.close();
+      }
+      return exit;
     } catch (java.io.IOException
         | KubeUnavailable
         | MeshSettingsLoader.MeshConfigException
@@ -284,6 +322,32 @@ public final class ServeCommand implements Callable<Integer> {
         source.close();
       }
     }
+  }
+
+  /** The `--capture` file opened with the workload it records, or null when not capturing. */
+  private CaptureLog openCapture(PrintWriter err) throws java.io.IOException {
+    if (capture == null) {
+      return null;
+    }
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("namespace", workload.namespace);
+    facts.put("labels", workload.labelMap());
+    facts.put("config", workload.configPaths.stream().map(Path::toString).toList());
+    long maxBytes = Sizes.parse("--capture-max-size", captureMaxSize);
+    CaptureLog log;
+    try {
+      log = CaptureLog.open(capture, maxBytes, captureTokens, facts, System.err);
+    } catch (java.io.IOException e) {
+      throw new java.io.IOException(
+          "--capture " + capture + ": cannot write (" + e.getClass().getSimpleName() + ")", e);
+    }
+    err.println(
+        "meshguard serve: capturing decisions to "
+            + capture
+            + (captureTokens
+                ? " (with tokens: the file holds credentials)"
+                : " (tokens as claims)"));
+    return log;
   }
 
   /** Blocks until SIGTERM/SIGINT, then drains; 0 when stopped by a signal. */

@@ -1,5 +1,8 @@
 package dev.meshguard.cli;
 
+import dev.meshguard.cli.validate.Severity;
+import dev.meshguard.cli.validate.ValidationFinding;
+import dev.meshguard.cli.validate.ValidationFindings;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.SnapshotCompiler;
@@ -13,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,15 +26,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** `meshguard validate`: lint configuration offline. */
+/** `meshguard validate`: lint configuration offline, for people and for CI. */
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
     description = {
       "Checks Istio configuration as istiod would, plus meshguard's own warnings:"
           + " files, or the cluster's objects with --kube.",
-      "Prints findings as `file:doc: field: message`.",
-      "Exit code: 0 clean, 1 findings, 2 unreadable."
+      "Prints each finding as `file:line: severity CODE: field: message` (codes are listed in"
+          + " docs/finding-codes.md); -o json|yaml gives file, document, line, field, severity,"
+          + " code and message.",
+      "Exit code: 0 nothing at or above the failure threshold (warnings alone pass, as"
+          + " `istioctl analyze`), 1 findings at or above it, 2 a path cannot be read."
+    },
+    footer = {
+      "",
+      "Example:",
+      "  meshguard validate policies/",
+      "  meshguard validate policies/ --failure-threshold warning -o json"
     })
 public final class ValidateCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "PATH", description = "files or directories")
@@ -43,6 +56,19 @@ public final class ValidateCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "with --kube: Istio MeshConfig subset instead of the `istio` ConfigMap")
   Path meshConfig;
+
+  @Option(
+      names = "--failure-threshold",
+      paramLabel = "info|warning|error",
+      defaultValue = "error",
+      description = "the lowest severity that makes the exit code 1 (default: ${DEFAULT-VALUE})")
+  Severity failureThreshold;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "text|json|yaml",
+      description = "output format (default: text)")
+  OutputFormat output;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -68,15 +94,14 @@ public final class ValidateCommand implements Callable<Integer> {
     ConfigSet config = ConfigLoader.load(paths);
     // Compiling for a workload that selects nothing still checks every document (inline jwks,
     // rule translation), so validate reports what check and serve would refuse.
-    List<Finding> findings =
+    List<Finding> engineFindings =
         SnapshotCompiler.compile(
                 config,
                 MeshSettings.defaults(),
                 new Workload("", Map.of()),
                 new OfflineJwksSources())
             .findings();
-    config.notices().forEach(err::println);
-    return report(findings, out, err);
+    return report(engineFindings, config.notices(), out, err);
   }
 
   /**
@@ -93,7 +118,7 @@ public final class ValidateCommand implements Callable<Integer> {
           SnapshotCompiler.compile(
                   view.config(), view.mesh(), new Workload("", Map.of()), new OfflineJwksSources())
               .findings());
-      return report(findings, out, err);
+      return report(findings, List.of(), out, err);
     } catch (KubeUnavailable
         | MeshSettingsLoader.MeshConfigException
         | IllegalArgumentException e) {
@@ -102,17 +127,42 @@ public final class ValidateCommand implements Callable<Integer> {
     }
   }
 
-  private static int report(List<Finding> findings, PrintWriter out, PrintWriter err) {
-    for (Finding f : findings) {
-      out.println(f.format());
+  private int report(
+      List<Finding> engineFindings, List<String> notices, PrintWriter out, PrintWriter err) {
+    List<ValidationFinding> findings = new ValidationFindings().of(engineFindings, notices);
+    long errors = count(findings, Severity.ERROR);
+    long warnings = count(findings, Severity.WARNING);
+    long infos = count(findings, Severity.INFO);
+    boolean failed = findings.stream().anyMatch(f -> f.severity().compareTo(failureThreshold) >= 0);
+    OutputFormat format = output == null ? OutputFormat.TEXT : output;
+    if (format == OutputFormat.TEXT) {
+      findings.forEach(f -> out.println(f.text()));
+      err.println(
+          "meshguard validate: "
+              + errors
+              + " error(s), "
+              + warnings
+              + " warning(s), "
+              + infos
+              + " info (failure threshold: "
+              + failureThreshold.label()
+              + ")");
+    } else {
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("findings", findings.stream().map(ValidationFinding::toMap).toList());
+      report.put("errors", errors);
+      report.put("warnings", warnings);
+      report.put("info", infos);
+      report.put("failureThreshold", failureThreshold.label());
+      report.put("failed", failed);
+      out.println(format.write(report));
     }
-    long errors = findings.stream().filter(Finding::isError).count();
-    long warnings = findings.size() - errors;
-    err.println(
-        findings.isEmpty()
-            ? "meshguard validate: no findings"
-            : "meshguard validate: " + errors + " error(s), " + warnings + " warning(s)");
     out.flush();
-    return findings.isEmpty() ? 0 : 1;
+    err.flush();
+    return failed ? 1 : 0;
+  }
+
+  private static long count(List<ValidationFinding> findings, Severity severity) {
+    return findings.stream().filter(f -> f.severity() == severity).count();
   }
 }

@@ -8,6 +8,7 @@ import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.ConfigSet;
+import java.util.function.UnaryOperator;
 
 /** Loads configuration and mesh settings from the shared options and compiles a snapshot. */
 final class Workloads {
@@ -31,7 +32,16 @@ final class Workloads {
 
   static PolicySnapshot compile(
       WorkloadOptions options, MeshSettings mesh, JwksSources jwksSources) {
-    ConfigSet config = ConfigLoader.load(options.configPaths);
+    return compile(options, mesh, jwksSources, UnaryOperator.identity());
+  }
+
+  /** As above, with the configuration changed by {@code edit} before compiling (replay's keys). */
+  static PolicySnapshot compile(
+      WorkloadOptions options,
+      MeshSettings mesh,
+      JwksSources jwksSources,
+      UnaryOperator<ConfigSet> edit) {
+    ConfigSet config = edit.apply(ConfigLoader.load(options.configPaths));
     return SnapshotCompiler.compile(config, mesh, workload(options), jwksSources);
   }
 }

@@ -140,19 +140,24 @@ class CheckAndValidateIT {
     MeshguardProcess ok = MeshguardProcess.run("validate", clean.toString());
     assertThat(ok.process.exitValue()).as(ok.transcript()).isZero();
     assertThat(ok.stdout).isEmpty();
-    assertThat(ok.stderr).containsExactly("meshguard validate: no findings");
+    assertThat(ok.stderr)
+        .containsExactly(
+            "meshguard validate: 0 error(s), 0 warning(s), 0 info (failure threshold: error)");
 
     MeshguardProcess findings = MeshguardProcess.run("validate", broken.toString());
     assertThat(findings.process.exitValue()).as(findings.transcript()).isEqualTo(1);
     assertThat(findings.stdout)
-        .hasSize(4)
+        .hasSize(5)
         .contains(
-            broken + ":1: spec.rules[0].to[0].operation.bogusField: unknown field `bogusField`",
-            broken + ":2: spec.jwtRules[0].jwks: invalid jwks: Jwks is an invalid JSON");
+            broken
+                + ":17: error MG0006: spec.rules[0].to[0].operation.bogusField: unknown field"
+                + " `bogusField`",
+            broken
+                + ":27: error MG0102: spec.jwtRules[0].jwks: invalid jwks: Jwks is an invalid JSON",
+            broken + ":1: info MG9001: skipped Deployment default/httpbin");
     assertThat(findings.stderr)
         .containsExactly(
-            broken + ":0: skipped Deployment default/httpbin",
-            "meshguard validate: 2 error(s), 2 warning(s)");
+            "meshguard validate: 2 error(s), 2 warning(s), 1 info (failure threshold: error)");
 
     Path missing = dir.resolve("missing.yaml");
     MeshguardProcess unreadable = MeshguardProcess.run("validate", missing.toString());

@@ -2,52 +2,20 @@ package dev.meshguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.meshguard.cli.validate.FindingCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * `meshguard validate` in this JVM: exit codes (0 clean, 1 findings, 2 unreadable or usage),
- * findings on standard output as `file:doc: field: message`, notices and the summary on standard
- * error. The jar runs the same code through `bin/meshguard` in {@link CheckAndValidateIT}.
- */
+/** `validate` for CI: line numbers, codes, the failure threshold and machine-readable output. */
 class ValidateCommandTest {
-  @TempDir Path dir;
-
-  private record Run(int exit, List<String> out, List<String> err) {}
-
-  private static Run validate(Object... paths) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] args = new String[paths.length + 1];
-    args[0] = "validate";
-    for (int i = 0; i < paths.length; i++) {
-      args[i + 1] = paths[i].toString();
-    }
-    int exit;
-    try (PrintWriter o = new PrintWriter(out);
-        PrintWriter e = new PrintWriter(err)) {
-      exit = Main.run(o, e, args);
-    }
-    return new Run(exit, out.toString().lines().toList(), err.toString().lines().toList());
-  }
-
-  private Path write(String name, String text) throws IOException {
-    Path p = dir.resolve(name);
-    Files.createDirectories(p.getParent());
-    Files.writeString(p, text);
-    return p;
-  }
-
+  /** A policy with no findings (shared with CheckAndValidateIT). */
   static final String CLEAN =
       """
       apiVersion: security.istio.io/v1
@@ -99,148 +67,180 @@ class ValidateCommandTest {
           jwks: 'not json'
       """;
 
-  @Test
-  void cleanConfigurationExitsZeroAndPrintsNoFinding() throws IOException {
-    Run r = validate(write("clean.yaml", CLEAN));
-    assertThat(r.exit()).isZero();
-    assertThat(r.out()).isEmpty();
-    assertThat(r.err()).containsExactly("meshguard validate: no findings");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  /** The seed-bookinfo situation: warnings only (a DENY rule with HTTP attributes, an IP host). */
+  private Path warningsOnly() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("warnings"));
+    Files.writeString(
+        d.resolve("a-ingress.yaml"), Files.readString(PolicyTestCommandTest.DEMO_POLICIES));
+    Files.writeString(
+        d.resolve("b-external.yaml"),
+        """
+        # an external JWKS endpoint, reached by address
+        apiVersion: networking.istio.io/v1beta1
+        kind: ServiceEntry
+        metadata:
+          name: external
+          namespace: foo
+        spec:
+          hosts:
+          - 11.11.0.1
+          ports:
+          - {name: https, number: 443, protocol: HTTPS}
+          resolution: STATIC
+          endpoints:
+          - address: 11.11.0.1
+        """);
+    return d;
   }
 
   @Test
-  void findingsNameTheFileTheDocumentAndTheField() throws IOException {
-    Path file = write("broken.yaml", BROKEN);
-    Run r = validate(file);
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out())
-        .containsExactlyInAnyOrder(
-            file + ":1: spec.rules[0].to[0].operation.bogusField: unknown field `bogusField`",
-            file
-                + ":1: warning: spec.rules[0]: configured AuthorizationPolicy will deny all"
-                + " traffic to TCP ports under its scope due to the use of only HTTP attributes"
-                + " in a DENY rule; it is recommended to explicitly specify the port",
-            file
-                + ":2: warning: spec.jwtRules: lint: no AuthorizationPolicy in this configuration"
-                + " requires a token (`requestPrincipals`, `notRequestPrincipals` or a"
-                + " `request.auth.*` condition): requests without a token are allowed",
-            file + ":2: spec.jwtRules[0].jwks: invalid jwks: Jwks is an invalid JSON");
-    assertThat(r.err())
+  void warningsAloneExitZeroUnlessTheThresholdIsWarning() throws Exception {
+    Path d = warningsOnly();
+    Cli.Result defaults = Cli.run("validate", d.toString());
+    assertThat(defaults.exitCode()).as(defaults.toString()).isZero();
+    assertThat(defaults.out().lines())
         .containsExactly(
-            file + ":0: skipped Deployment default/httpbin",
-            "meshguard validate: 2 error(s), 2 warning(s)");
+            d.resolve("a-ingress.yaml")
+                + ":30: warning MG0202: spec.rules[0]: configured AuthorizationPolicy will deny all"
+                + " traffic to TCP ports under its scope due to the use of only HTTP attributes in"
+                + " a DENY rule; it is recommended to explicitly specify the port",
+            d.resolve("b-external.yaml")
+                + ":9: warning MG0402: spec.hosts[0]: istiod refuses this host: domain name"
+                + " `11.11.0.1` invalid (top level domain `1` cannot be all-numeric)");
+    assertThat(defaults.err())
+        .contains("0 error(s), 2 warning(s), 0 info (failure threshold: error)");
+
+    Cli.Result strict = Cli.run("validate", d.toString(), "--failure-threshold", "warning");
+    assertThat(strict.exitCode()).isEqualTo(1);
+    Cli.Result lax = Cli.run("validate", d.toString(), "--failure-threshold", "ERROR");
+    assertThat(lax.exitCode()).isZero();
   }
 
   @Test
-  void warningsAloneAreFindings() throws IOException {
-    Path file =
-        write(
-            "warn.yaml",
-            """
-            apiVersion: security.istio.io/v1
-            kind: AuthorizationPolicy
-            metadata:
-              name: deny-admin
-              namespace: default
-            spec:
-              action: DENY
-              rules:
-              - to:
-                - operation:
-                    paths: ["/admin"]
-            """);
-    Run r = validate(file);
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out())
-        .singleElement()
-        .asString()
-        .startsWith(file + ":0: warning: spec.rules[0]: ");
-    assertThat(r.err()).containsExactly("meshguard validate: 0 error(s), 1 warning(s)");
-  }
-
-  @Test
-  void invalidYamlIsAFindingWithItsLineAndColumn() throws IOException {
-    Path file = write("syntax.yaml", "kind: [unclosed\n");
-    Run r = validate(file);
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out())
-        .singleElement()
-        .asString()
-        .startsWith(file + ":0: invalid yaml at line 2, column 1: ");
-  }
-
-  @Test
-  void aDirectoryIsReadFileByFileAndSeveralPathsTogether() throws IOException {
-    Path policies = dir.resolve("policies");
-    write("policies/a-clean.yaml", CLEAN);
-    Path broken = write("policies/b-broken.yaml", BROKEN);
-    write("policies/notes.txt", "not configuration: ignored");
-    Path extra = write("extra.yaml", "kind: [unclosed\n");
-    Run r = validate(policies, extra);
-    assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out()).hasSize(5);
-    assertThat(r.out().stream().filter(l -> l.startsWith(broken + ":"))).hasSize(4);
-    assertThat(r.out().stream().filter(l -> l.startsWith(extra + ":0: invalid yaml"))).hasSize(1);
-    assertThat(r.err()).endsWith("meshguard validate: 3 error(s), 2 warning(s)");
-  }
-
-  @Test
-  void anUnreadablePathExitsTwoBeforeReadingAnything() throws IOException {
-    Path broken = write("broken.yaml", BROKEN);
-    Path missing = dir.resolve("missing.yaml");
-    Run r = validate(broken, missing);
-    assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.out()).isEmpty();
-    assertThat(r.err()).containsExactly("meshguard validate: " + missing + ": cannot read");
-  }
-
-  @Test
-  void noPathIsAUsageError() {
-    Run r = validate();
-    assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.out()).isEmpty();
-    assertThat(String.join("\n", r.err())).contains("PATH").contains("meshguard validate --help");
-  }
-
-  /** validate is offline: it never fetches a `jwksUri`, it only lints where it points. */
-  @Test
-  void neverFetchesRemoteKeys() throws IOException {
-    AtomicInteger fetches = new AtomicInteger();
-    HttpServer idp =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-    idp.createContext(
-        "/",
-        exchange -> {
-          fetches.incrementAndGet();
-          exchange.sendResponseHeaders(500, -1);
-          exchange.close();
-        });
-    idp.start();
-    try {
-      String uri = "http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks";
-      Path file =
-          write(
-              "remote.yaml",
-              """
-              apiVersion: security.istio.io/v1
-              kind: RequestAuthentication
-              metadata:
-                name: jwt
-                namespace: default
-              spec:
-                jwtRules:
-                - issuer: https://issuer.example
-                  jwksUri: %s
-              """
-                  .formatted(uri));
-      Run r = validate(file);
-      assertThat(r.out()).noneMatch(l -> l.contains("fetch"));
-      assertThat(r.out())
-          .anyMatch(l -> l.startsWith(file + ":0: warning: spec.jwtRules[0].jwksUri: "));
-      assertThat(r.out()).allMatch(l -> l.contains(": warning: "));
-      assertThat(r.exit()).isEqualTo(1);
-      assertThat(fetches).hasValue(0);
-    } finally {
-      idp.stop(0);
+  void lineNumbersComeFromTheYamlNodes() throws Exception {
+    Path file = dir.resolve("policies.yaml");
+    Files.writeString(
+        file,
+        """
+        # comment
+        ---
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata:
+          name: a
+          namespace: foo
+        spec:
+          rules:
+          - to:
+            - operation:
+                methods: [GET]
+                paths:
+                - /ok
+                - /also-ok
+            when:
+            - key: request.headers[x-a]
+        ---
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: security.istio.io/v1
+          kind: RequestAuthentication
+          metadata: {name: b, namespace: foo}
+          spec:
+            jwtRules:
+            - issuer: ""
+        - apiVersion: networking.istio.io/v1
+          kind: Gateway
+          metadata: {name: gw, namespace: foo}
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: c, namespace: foo}
+        spec:
+          targetRef: {kind: Gateway, name: ""}
+          rules: [{}]
+        """);
+    Cli.Result r = Cli.run("validate", file.toString(), "-o", "json");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    JsonNode findings = JSON.readTree(r.out()).path("findings");
+    assertThat(line(findings, "spec.rules[0].when[0]")).isEqualTo(18);
+    // the comment before the first `---` is no document: the policy is document 1
+    assertThat(document(findings, "spec.rules[0].when[0]")).isEqualTo(1);
+    assertThat(line(findings, "items[0].spec.jwtRules[0]")).isEqualTo(28);
+    assertThat(line(findings, "spec.targetRef")).isEqualTo(37);
+    JsonNode skipped = find(findings, "items[1]");
+    assertThat(skipped.path("severity").asText()).isEqualTo("info");
+    assertThat(skipped.path("code").asText()).isEqualTo("MG9001");
+    assertThat(skipped.path("line").asInt()).isEqualTo(29);
+    for (JsonNode f : findings) {
+      assertThat(f.path("line").asInt()).as(f.toString()).isPositive();
+      assertThat(f.path("code").asText())
+          .isIn(java.util.Arrays.stream(FindingCode.values()).map(Enum::name).toList());
     }
+
+    Path broken = dir.resolve("broken.yaml");
+    Files.writeString(broken, "apiVersion: security.istio.io/v1\nkind: [\n");
+    Cli.Result syntax = Cli.run("validate", broken.toString());
+    assertThat(syntax.exitCode()).isEqualTo(1);
+    Matcher m =
+        Pattern.compile(":(\\d+): error MG0001: invalid yaml at line (\\d+)").matcher(syntax.out());
+    assertThat(m.find()).as(syntax.toString()).isTrue();
+    assertThat(m.group(1)).isEqualTo(m.group(2));
+  }
+
+  @Test
+  void thresholdInfoFailsOnSkippedKindsAndOutputIsMachineReadable() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: foo}
+        """);
+    assertThat(Cli.run("validate", file.toString()).exitCode()).isZero();
+    assertThat(Cli.run("validate", file.toString(), "--failure-threshold", "warning").exitCode())
+        .isZero();
+    Cli.Result info =
+        Cli.run("validate", file.toString(), "--failure-threshold", "info", "-o", "yaml");
+    assertThat(info.exitCode()).isEqualTo(1);
+    JsonNode report = new ObjectMapper(new YAMLFactory()).readTree(info.out());
+    assertThat(report.path("failed").asBoolean()).isTrue();
+    assertThat(report.path("info").asInt()).isEqualTo(1);
+    JsonNode f = report.path("findings").get(0);
+    assertThat(f.path("file").asText()).isEqualTo(file.toString());
+    assertThat(f.path("document").asInt()).isZero();
+    assertThat(f.path("line").asInt()).isEqualTo(1);
+    assertThat(f.path("field").asText()).isEmpty();
+    assertThat(f.path("severity").asText()).isEqualTo("info");
+    assertThat(f.path("code").asText()).isEqualTo("MG9001");
+    assertThat(f.path("message").asText()).isEqualTo("skipped Gateway foo/gw");
+
+    Cli.Result missing = Cli.run("validate", dir.resolve("nope.yaml").toString());
+    assertThat(missing.exitCode()).isEqualTo(Main.EXIT_USAGE);
+    Cli.Result badThreshold = Cli.run("validate", file.toString(), "--failure-threshold", "fatal");
+    assertThat(badThreshold.exitCode()).isEqualTo(Main.EXIT_USAGE);
+  }
+
+  private static JsonNode find(JsonNode findings, String field) {
+    for (JsonNode f : findings) {
+      if (f.path("field").asText().equals(field)) {
+        return f;
+      }
+    }
+    throw new AssertionError("no finding at " + field + " in " + findings.toPrettyString());
+  }
+
+  private static int line(JsonNode findings, String field) {
+    return find(findings, field).path("line").asInt();
+  }
+
+  private static int document(JsonNode findings, String field) {
+    return find(findings, field).path("document").asInt();
   }
 }
