@@ -6,8 +6,10 @@ import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.FilePolicyLoader;
+import dev.meshguard.proxy.HttpAuthorizationRequests;
+import dev.meshguard.proxy.HttpAuthorizationRequests.Dialect;
+import dev.meshguard.proxy.HttpAuthorizationServer;
 import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.RemoteKeyHealth;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -43,6 +45,31 @@ public final class ExtAuthzCommand implements Callable<Integer> {
   String listen;
 
   @Option(
+      names = "--http",
+      paramLabel = "HOST:PORT",
+      description =
+          "also answer the HTTP ext_authz protocol here (Envoy http_service, or the"
+              + " --forward-auth dialect); port 0 picks a free port")
+  String http;
+
+  @Option(
+      names = "--path-prefix",
+      defaultValue = "",
+      paramLabel = "PREFIX",
+      description = "HTTP mode: Envoy's http_service path_prefix, removed from every call's path")
+  String pathPrefix;
+
+  @Option(
+      names = "--forward-auth",
+      paramLabel = "DIALECT",
+      description =
+          "HTTP mode: trust the original request's description in forward-auth headers: `nginx`"
+              + " (auth_request: X-Original-URI, X-Original-Method) or `traefik` (forwardAuth:"
+              + " X-Forwarded-Method/-Uri/-Host/-Proto). Only for a listener only that proxy can"
+              + " reach: the headers say which path is decided")
+  String forwardAuth;
+
+  @Option(
       names = "--admin",
       paramLabel = "HOST:PORT",
       description = "admin listener: /healthz/ready, /stats/prometheus, /config_dump")
@@ -56,6 +83,14 @@ public final class ExtAuthzCommand implements Callable<Integer> {
           "x-forwarded-for hops to trust for remote.ip (default 0: Envoy's source address, which"
               + " Envoy already derives with its xff_num_trusted_hops)")
   int numTrustedProxies;
+
+  @Option(
+      names = "--workload-from-principal",
+      paramLabel = "LABEL",
+      description =
+          "without context_extensions, take the workload from the destination's SPIFFE identity"
+              + " spiffe://TD/ns/NS/sa/SA: namespace NS, label LABEL=SA (default: ignore it)")
+  String workloadFromPrincipal;
 
   @Option(
       names = "--drain-timeout",
@@ -82,6 +117,19 @@ public final class ExtAuthzCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  private static Dialect dialect(String name) {
+    if (name == null) {
+      return Dialect.ENVOY;
+    }
+    return switch (name) {
+      case "nginx" -> Dialect.NGINX;
+      case "traefik" -> Dialect.TRAEFIK;
+      default ->
+          throw new IllegalArgumentException(
+              "--forward-auth: `" + name + "` is not one of nginx, traefik");
+    };
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -90,11 +138,19 @@ public final class ExtAuthzCommand implements Callable<Integer> {
     CountDownLatch stop = ShutdownSignal.install();
     InetSocketAddress listenAddress;
     InetSocketAddress adminAddress;
+    InetSocketAddress httpAddress;
+    HttpAuthorizationRequests.Dialect dialect;
     Duration drain;
     Duration poll;
     try {
       listenAddress = ListenAddress.parse("--listen", listen);
       adminAddress = admin == null ? null : ListenAddress.parse("--admin", admin);
+      httpAddress = http == null ? null : ListenAddress.parse("--http", http);
+      dialect = dialect(forwardAuth);
+      if (!pathPrefix.isEmpty() && (!pathPrefix.startsWith("/") || dialect != Dialect.ENVOY)) {
+        throw new IllegalArgumentException(
+            "--path-prefix must start with `/` and is for Envoy's protocol only");
+      }
       drain = Durations.parse("--drain-timeout", drainTimeout);
       poll = Durations.parse("--reload-poll-interval", reloadPollInterval);
       if (numTrustedProxies < 0) {
@@ -127,11 +183,30 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   numTrustedProxies,
                   poll.isZero() ? null : poll,
                   info,
-                  () -> Map.of("jwks", RemoteKeyHealth.detail(jwks.health()))),
+                  null,
+                  jwks,
+                  workloadFromPrincipal),
               Decider.engine(Clock.systemUTC()),
               System.err);
       out.println(
           "meshguard extauthz: listening on " + ListenAddress.url("grpc", server.address()));
+      HttpAuthorizationServer httpServer = null;
+      if (httpAddress != null) {
+        try {
+          httpServer =
+              HttpAuthorizationServer.start(
+                  httpAddress,
+                  new HttpAuthorizationRequests(dialect, pathPrefix, numTrustedProxies),
+                  server.config()::current,
+                  Decider.engine(Clock.systemUTC()),
+                  server.metrics());
+        } catch (java.io.IOException e) {
+          server.close();
+          throw e;
+        }
+        out.println(
+            "meshguard extauthz: listening on " + ListenAddress.url("http", httpServer.address()));
+      }
       if (server.adminAddress() != null) {
         out.println(
             "meshguard extauthz: admin on " + ListenAddress.url("http", server.adminAddress()));
@@ -147,6 +222,9 @@ public final class ExtAuthzCommand implements Callable<Integer> {
       server.startDraining();
       err.println("meshguard: stopping, letting calls in flight finish (at most " + drain + ")");
       err.flush();
+      if (httpServer != null) {
+        httpServer.shutdown(drain);
+      }
       if (!server.shutdown(drain)) {
         err.println("meshguard: drain timeout passed; remaining calls were cancelled");
       }

@@ -130,13 +130,16 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--io-threads",
       paramLabel = "N",
-      description = "event loop threads (default: cores)")
+      description =
+          "event loop threads, which also decide (deciding never blocks: a request whose keys"
+              + " are being fetched waits without a thread) (default: cores)")
   Integer ioThreads;
 
-  @Option(
-      names = "--decision-threads",
-      paramLabel = "N",
-      description = "threads deciding requests (default: cores, at least 2)")
+  /**
+   * Kept so older command lines still work: decisions ran on a pool of their own, where requests
+   * waiting for a key fetch could hold every thread. They run on the event loops now.
+   */
+  @Option(names = "--decision-threads", paramLabel = "N", hidden = true)
   Integer decisionThreads;
 
   @Option(
@@ -193,7 +196,9 @@ public final class ServeCommand implements Callable<Integer> {
         b.ioThreads(ioThreads);
       }
       if (decisionThreads != null) {
-        b.decisionThreads(decisionThreads);
+        err.println(
+            "meshguard serve: --decision-threads is obsolete and ignored: requests are decided on"
+                + " the --io-threads, and none waits for a key fetch on a thread");
       }
       options = b.build();
       drain = Durations.parse("--drain-timeout", drainTimeout);

@@ -11,12 +11,14 @@ import dev.meshguard.conformance.Placeholders;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.extauthz.AuthorizationService;
+import dev.meshguard.extauthz.RequestWorkload;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.ProxyMetrics;
+import dev.meshguard.proxy.WorkloadSnapshots;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HeaderMap;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -73,6 +75,20 @@ class ExtAuthzParityTest {
   private static final AtomicReference<PolicySnapshot> policy = new AtomicReference<>();
   private static final Map<Integer, Server> servers = new HashMap<>();
   private static final Map<Integer, ManagedChannel> channels = new HashMap<>();
+
+  /**
+   * The multi-workload server's command-line workload, which no case uses: every request must
+   * choose its workload through `context_extensions`.
+   */
+  private static final Workload UNUSED_WORKLOAD = new Workload("meshguard-parity-unused", Map.of());
+
+  /** The configuration in force in the multi-workload servers, loaded for UNUSED_WORKLOAD. */
+  private static final AtomicReference<LoadResult> multiWorkloadConfig = new AtomicReference<>();
+
+  private static final WorkloadSnapshots multiWorkloadSnapshots =
+      new WorkloadSnapshots(multiWorkloadConfig::get, 64);
+  private static final Map<Integer, Server> multiServers = new HashMap<>();
+  private static final Map<Integer, ManagedChannel> multiChannels = new HashMap<>();
   private static final Map<CorpusCase, CaseFiles> files = new HashMap<>();
 
   /** A clock the test moves to each request's `now`. */
@@ -104,7 +120,13 @@ class ExtAuthzParityTest {
     for (ManagedChannel c : channels.values()) {
       c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
+    for (ManagedChannel c : multiChannels.values()) {
+      c.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
     for (Server s : servers.values()) {
+      s.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+    for (Server s : multiServers.values()) {
       s.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
     jwks.close();
@@ -119,7 +141,7 @@ class ExtAuthzParityTest {
           NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
               .addService(
                   new AuthorizationService(
-                      policy::get, Decider.engine(CLOCK), hops, new ProxyMetrics()))
+                      policy::get, Decider.engine(CLOCK), hops, new ProxyMetrics(), Runnable::run))
               .build()
               .start();
       servers.put(hops, server);
@@ -128,6 +150,36 @@ class ExtAuthzParityTest {
               .usePlaintext()
               .build();
       channels.put(hops, channel);
+    }
+    return AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * One server per `numTrustedProxies` for every workload: it decides each call for the workload
+   * named by the call's `context_extensions`, as `extauthz` does for a whole mesh.
+   */
+  private static synchronized AuthorizationGrpc.AuthorizationBlockingStub multiWorkloadClient(
+      int hops) throws IOException {
+    ManagedChannel channel = multiChannels.get(hops);
+    if (channel == null) {
+      Server server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+              .addService(
+                  new AuthorizationService(
+                      multiWorkloadSnapshots::of,
+                      new RequestWorkload(UNUSED_WORKLOAD, null),
+                      Decider.engine(CLOCK),
+                      hops,
+                      new ProxyMetrics(),
+                      Runnable::run))
+              .build()
+              .start();
+      multiServers.put(hops, server);
+      channel =
+          NettyChannelBuilder.forAddress((InetSocketAddress) server.getListenSockets().get(0))
+              .usePlaintext()
+              .build();
+      multiChannels.put(hops, channel);
     }
     return AuthorizationGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
@@ -148,7 +200,8 @@ class ExtAuthzParityTest {
   }
 
   /** The case's files, and the snapshot `extauthz` would load from them. */
-  private record CaseFiles(List<String> workloadArgs, PolicySnapshot snapshot) {}
+  private record CaseFiles(
+      List<String> workloadArgs, PolicySnapshot snapshot, LoadResult multiWorkload) {}
 
   private static synchronized CaseFiles files(CorpusCase c) throws IOException {
     CaseFiles f = files.get(c);
@@ -179,7 +232,14 @@ class ExtAuthzParityTest {
                   jwks::remote,
                   true)
               .load();
-      f = new CaseFiles(List.copyOf(args), loaded.ok() ? loaded.snapshot() : null);
+      LoadResult multiWorkload =
+          new FilePolicyLoader(List.of(config), mesh, null, UNUSED_WORKLOAD, jwks::remote, true)
+              .load();
+      f =
+          new CaseFiles(
+              List.copyOf(args),
+              loaded.ok() ? loaded.snapshot() : null,
+              multiWorkload.ok() ? multiWorkload : null);
       files.put(c, f);
     }
     return f;
@@ -195,15 +255,31 @@ class ExtAuthzParityTest {
     }
     CaseFiles f = files(c);
     assertThat(f.snapshot()).as("configuration of %s loads", c.displayName()).isNotNull();
+    assertThat(f.multiWorkload()).as("configuration of %s loads", c.displayName()).isNotNull();
 
     JsonNode check = InProcessCheck.run(checkArgs(f, r).toArray(String[]::new));
 
     policy.set(f.snapshot());
     now.set(Instant.ofEpochSecond(r.nowEpochSeconds()));
-    CheckResponse answer = client(r.numTrustedProxies()).check(envoyRequest(r, headers));
+    CheckRequest envoy = envoyRequest(r, headers);
+    CheckResponse answer = client(r.numTrustedProxies()).check(envoy);
 
     String context =
         c.displayName() + " :: " + r.name() + "\ncheck: " + check + "\nextauthz: " + answer;
+    multiWorkloadConfig.set(f.multiWorkload());
+    List<String> labels = new ArrayList<>();
+    c.labels().forEach((k, v) -> labels.add(k + "=" + v));
+    CheckResponse multiAnswer =
+        multiWorkloadClient(r.numTrustedProxies())
+            .check(
+                envoy.toBuilder()
+                    .setAttributes(
+                        envoy.getAttributes().toBuilder()
+                            .putContextExtensions(RequestWorkload.NAMESPACE_KEY, c.namespace())
+                            .putContextExtensions(
+                                RequestWorkload.LABELS_KEY, String.join(",", labels)))
+                    .build());
+    assertThat(multiAnswer).as("the multi-workload server's answer, " + context).isEqualTo(answer);
     boolean allowed = answer.getStatus().getCode() == 0;
     assertThat(allowed).as("allowed, " + context).isEqualTo(check.path("allowed").asBoolean());
     Struct facts = answer.getDynamicMetadata().getFieldsOrThrow("meshguard").getStructValue();

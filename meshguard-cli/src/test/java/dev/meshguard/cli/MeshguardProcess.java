@@ -14,18 +14,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The real executable jar, started as a separate process, with its output captured by line. */
+/**
+ * The real product started as users start it, through `bin/meshguard` (which runs the shaded jar),
+ * as a separate process with its output captured by line. The test's JVM options reach the jar
+ * through `MESHGUARD_JAVA_OPTS`, its JDK through `JAVA`, as a user would set them.
+ */
 final class MeshguardProcess implements AutoCloseable {
   private static final Pattern LISTENING =
       Pattern.compile("listening on (?:https?|grpc)://([^ ,]+):(\\d+)");
   private static final Pattern ADMIN = Pattern.compile("admin on https?://([^ ,]+):(\\d+)");
   static final Duration START = Duration.ofSeconds(60);
+
+  /** A small heap and C1 only: several of these run beside the build on a shared machine. */
+  static final String JAVA_OPTS = "-Xmx256m -XX:TieredStopAtLevel=1";
 
   final Process process;
   final List<String> stdout = new CopyOnWriteArrayList<>();
@@ -47,19 +55,55 @@ final class MeshguardProcess implements AutoCloseable {
     return p;
   }
 
-  static MeshguardProcess start(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-jar");
-    cmd.add(jar().toString());
-    cmd.addAll(List.of(args));
+  /** The repository's `bin/meshguard`, checked to run the jar the build made. */
+  static Path launcher() {
+    String repo = System.getProperty("meshguard.repo");
+    assertThat(repo).as("system property meshguard.repo (set by failsafe)").isNotNull();
+    Path launcher = Path.of(repo, "bin", "meshguard");
+    assertThat(Files.isExecutable(launcher)).as(launcher + " is executable").isTrue();
+    Path runs = Path.of(repo, "meshguard-cli", "target", "meshguard-all.jar");
     try {
-      return new MeshguardProcess(new ProcessBuilder(cmd).start());
+      assertThat(Files.isSameFile(runs, jar())).as(launcher + " runs " + jar()).isTrue();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return launcher;
+  }
+
+  /** Starts `bin/meshguard ARGS...`. */
+  static MeshguardProcess start(String... args) {
+    return start(Map.of(), args);
+  }
+
+  /**
+   * Starts `bin/meshguard ARGS...` with {@code env} added to (or replacing) the test's settings.
+   */
+  static MeshguardProcess start(Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(launcher().toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(cmd);
+    builder
+        .environment()
+        .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    builder.environment().put("MESHGUARD_JAVA_OPTS", JAVA_OPTS);
+    builder.environment().putAll(env);
+    try {
+      return new MeshguardProcess(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs `bin/meshguard ARGS...` to its end (a short command: check, validate). */
+  static MeshguardProcess run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  static MeshguardProcess run(Map<String, String> env, String... args) {
+    MeshguardProcess p = start(env, args);
+    p.awaitExit();
+    return p;
   }
 
   private static Thread reader(InputStream in, List<String> sink, String name) {
@@ -131,6 +175,12 @@ final class MeshguardProcess implements AutoCloseable {
     return address(LISTENING, awaitStdout(l -> LISTENING.matcher(l).find()));
   }
 
+  /** The `extauthz --http` listener. */
+  InetSocketAddress httpListenAddress() {
+    Pattern http = Pattern.compile("listening on http://([^ ,]+):(\\d+)");
+    return address(http, awaitStdout(l -> http.matcher(l).find()));
+  }
+
   InetSocketAddress adminAddress() {
     return address(ADMIN, awaitStdout(l -> ADMIN.matcher(l).find()));
   }
@@ -177,15 +227,18 @@ final class MeshguardProcess implements AutoCloseable {
     }
   }
 
+  /** Kills what is left: the launcher and the JVM it started, if it did not exec it. */
   @Override
   public void close() {
+    List<ProcessHandle> children = process.descendants().toList();
     if (process.isAlive()) {
       process.destroyForcibly();
-      try {
-        process.waitFor(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    }
+    children.forEach(ProcessHandle::destroyForcibly);
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -8,12 +8,12 @@ import dev.meshguard.conformance.CorpusRequest;
 import dev.meshguard.conformance.Expectation;
 import dev.meshguard.conformance.PendingEngineFixes;
 import dev.meshguard.conformance.Placeholders;
+import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.proxy.AccessLog;
 import dev.meshguard.proxy.AccessLogEntry;
-import dev.meshguard.proxy.ActivePolicy;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.LoadResult;
@@ -85,7 +85,7 @@ class ServeConformanceTest {
   private static RawUpstream upstream;
   private static RemoteJwksSources jwks;
   private static final AtomicReference<Instant> now = new AtomicReference<>(Instant.EPOCH);
-  private static final AtomicReference<ActivePolicy> policy = new AtomicReference<>();
+  private static final AtomicReference<PolicySnapshot> policy = new AtomicReference<>();
   private static final BlockingQueue<AccessLogEntry> log = new LinkedBlockingQueue<>();
   private static final Map<Integer, ProxyServer> proxies = new HashMap<>();
   private static final Map<CorpusCase, LoadResult> loaded = new HashMap<>();
@@ -134,7 +134,6 @@ class ServeConformanceTest {
                         UpstreamTarget.parse(upstream.url()))
                     .numTrustedProxies(n)
                     .ioThreads(1)
-                    .decisionThreads(1)
                     .build(),
                 policy::get,
                 Decider.engine(CLOCK),
@@ -219,7 +218,7 @@ class ServeConformanceTest {
     for (String expected : c.configWarnings()) {
       assertThat(result.findings()).anyMatch(f -> f.format().contains(expected));
     }
-    policy.set(new ActivePolicy(result.snapshot(), result.remoteKeys()));
+    policy.set(result.snapshot());
     now.set(Instant.ofEpochSecond(r.nowEpochSeconds()));
     upstream.requests.clear();
     log.clear();

@@ -1,48 +1,92 @@
 package dev.meshguard.engine;
 
 import dev.meshguard.engine.authn.AuthnResult;
+import dev.meshguard.engine.authn.KeysPending;
 import dev.meshguard.engine.authz.AuthzRequest;
 import dev.meshguard.engine.authz.AuthzResult;
 import dev.meshguard.engine.match.NormalizedPath;
 import dev.meshguard.engine.match.PathNormalizer;
+import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtStatus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 
-/** The one place where requests are decided; every front end calls {@link #decide}. */
+/**
+ * The one place where requests are decided. Every front end gets its answers from {@link #attempt}:
+ * `check` through {@link #decide} (which may wait on its thread for a key fetch), `serve` and
+ * `extauthz` through {@link #decideAsync} (which never holds a thread while a fetch is in flight).
+ */
 public final class Engine {
   /** Envoy's RBAC denial body. */
   public static final String RBAC_DENIED_BODY = "RBAC: access denied";
 
   private static final int MAX_REALM_PATH = 256;
 
+  private static final Predicate<JwksSource> MAY_WAIT_FOR_ANY = source -> true;
+
   private Engine() {}
 
-  /** Decides one request against a snapshot. Never throws: an internal error denies. */
+  /**
+   * Decides one request against a snapshot, waiting on this thread (at most each rule's timeout)
+   * when keys are being fetched: for one-shot callers. Never throws: an internal error denies.
+   */
   public static Decision decide(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+    return KeyWaits.blocking(snapshot, request, clock);
+  }
+
+  /**
+   * Decides one request without blocking: decisions that need no key fetch complete before this
+   * returns, on this thread; one that waits for a fetch holds no thread meanwhile and is decided
+   * again on {@code resume} when the fetch ends or the rule's timeout passes. Cancelling the future
+   * stops the wait. Never completes exceptionally (an internal error denies).
+   */
+  public static CompletableFuture<Decision> decideAsync(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
+    return KeyWaits.async(snapshot, request, clock, resume);
+  }
+
+  /**
+   * One try at deciding without waiting. Never blocks and never throws (an internal error denies).
+   *
+   * @param waited sources (compared by identity) this request already waited for: their keys are
+   *     taken as they are, any other source whose fetch is pending makes the attempt wait
+   */
+  public static Attempt attempt(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, Set<JwksSource> waited) {
+    Predicate<JwksSource> mayWait = waited.isEmpty() ? MAY_WAIT_FOR_ANY : s -> !waited.contains(s);
     try {
-      return decideOrThrow(snapshot, request, clock);
+      return Attempt.decided(decideOrThrow(snapshot, request, clock, mayWait));
+    } catch (KeysPending pending) {
+      return Attempt.waitFor(pending.source(), pending.fetch());
     } catch (RuntimeException | StackOverflowError e) {
-      String reason = "internal error while deciding: " + e.getClass().getSimpleName();
-      return new Decision(
-          403,
-          false,
-          Decision.Outcome.DENIED_AUTHORIZATION,
-          reason,
-          null,
-          null,
-          JwtStatus.JWT_MISSED,
-          RBAC_DENIED_BODY,
-          List.of(),
-          null,
-          List.of("error: " + e));
+      return Attempt.decided(internalError(e));
     }
   }
 
+  private static Decision internalError(Throwable e) {
+    String reason = "internal error while deciding: " + e.getClass().getSimpleName();
+    return new Decision(
+        403,
+        false,
+        Decision.Outcome.DENIED_AUTHORIZATION,
+        reason,
+        null,
+        null,
+        JwtStatus.JWT_MISSED,
+        RBAC_DENIED_BODY,
+        List.of(),
+        null,
+        List.of("error: " + e));
+  }
+
   private static Decision decideOrThrow(
-      PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, Predicate<JwksSource> mayWait) {
     List<String> trace = new ArrayList<>();
     NormalizedPath normalized =
         PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
@@ -97,7 +141,11 @@ public final class Engine {
         snapshot
             .authenticator()
             .authenticate(
-                request.method(), headers, normalized.query(), clock.instant().getEpochSecond());
+                request.method(),
+                headers,
+                normalized.query(),
+                clock.instant().getEpochSecond(),
+                mayWait);
     trace.addAll(authn.trace());
     if (authn.status() != JwtStatus.OK) {
       JwtStatus status = authn.status();

@@ -1,21 +1,23 @@
 package dev.meshguard.jwks;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where remote sources run their background work: timers for refreshes and retries, and threads for
- * fetches (blocking I/O, never on a caller's thread). Replaceable so tests can move time by hand
- * instead of sleeping.
+ * Where remote sources run their background work: timers for refreshes, retries and the deadlines
+ * of requests waiting for keys, and threads for fetches (blocking I/O, never on a caller's thread).
+ * Replaceable so tests can move time by hand instead of sleeping.
  */
 public interface JwksScheduler extends AutoCloseable {
 
-  /** Runs {@code task} once after {@code delay}; the handle cancels it. */
+  /**
+   * Runs {@code task} once after {@code delay}; the handle cancels it. The task must be short and
+   * never block (it may run on the timer's own thread): blocking work goes to {@link #execute}.
+   */
   Cancellable schedule(Runnable task, Duration delay);
 
   /** Runs {@code task} (a fetch) soon, on a background thread. */
@@ -31,8 +33,8 @@ public interface JwksScheduler extends AutoCloseable {
   }
 
   /**
-   * Daemon threads: one timer thread, and a fetch thread per concurrent fetch (at most one per
-   * source at a time), idle threads ending after a minute.
+   * Daemon threads: one timer thread (it runs the scheduled tasks themselves), and a fetch thread
+   * per concurrent fetch (at most one per source at a time), idle threads ending after a minute.
    */
   static JwksScheduler threads() {
     return new ThreadScheduler();
@@ -40,11 +42,13 @@ public interface JwksScheduler extends AutoCloseable {
 
   /** The default implementation. */
   final class ThreadScheduler implements JwksScheduler {
-    private final ScheduledExecutorService timer;
+    private final ScheduledThreadPoolExecutor timer;
     private final java.util.concurrent.ExecutorService fetchers;
 
     private ThreadScheduler() {
-      timer = Executors.newSingleThreadScheduledExecutor(daemon("meshguard-jwks-timer"));
+      timer = new ScheduledThreadPoolExecutor(1, daemon("meshguard-jwks-timer"));
+      // a wait's timer is cancelled when its fetch ends first: do not keep thousands of them queued
+      timer.setRemoveOnCancelPolicy(true);
       fetchers =
           new java.util.concurrent.ThreadPoolExecutor(
               0,
@@ -57,8 +61,7 @@ public interface JwksScheduler extends AutoCloseable {
 
     @Override
     public Cancellable schedule(Runnable task, Duration delay) {
-      ScheduledFuture<?> future =
-          timer.schedule(() -> execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> future = timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
       return () -> future.cancel(false);
     }
 

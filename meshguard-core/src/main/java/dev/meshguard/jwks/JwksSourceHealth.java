@@ -24,6 +24,8 @@ import java.time.Instant;
  * @param publishesSecretKeys the keys in use include private or symmetric key material: anyone who
  *     can read the URL can sign tokens (Envoy accepts such sets, so meshguard does too; worth an
  *     alert)
+ * @param waiting requests waiting now for a fetch of this source (asynchronously: none holds a
+ *     thread), each for at most the rule's timeout
  */
 public record JwksSourceHealth(
     String issuer,
@@ -39,7 +41,8 @@ public record JwksSourceHealth(
     long failureCount,
     Instant nextRefresh,
     Instant keysUsableUntil,
-    boolean publishesSecretKeys) {
+    boolean publishesSecretKeys,
+    int waiting) {
 
   /** What a token for this source meets. */
   public enum Status {

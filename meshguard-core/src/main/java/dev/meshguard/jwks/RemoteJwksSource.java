@@ -10,9 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keys fetched from a URL, kept fresh in the background and used through outages for a bounded
@@ -20,8 +18,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <ul>
  *   <li>Fetching is off the request path: a background refresh every {@code refreshInterval}, and
- *       retries with doubling backoff after failures. A request waits (at most the rule's timeout)
- *       only while this source has never had keys; concurrent waiters share one fetch.
+ *       retries with doubling backoff after failures. Lookups never block: while this source has
+ *       never had keys and a fetch is in flight, a lookup is pending and the request may wait for
+ *       it asynchronously (at most the rule's timeout, see {@link FetchWait}); concurrent waiters
+ *       share one fetch and hold no thread.
  *   <li>A token with an unknown `kid` forces a fetch at once, at most one per {@code
  *       forcedRefetchMinInterval}; concurrent misses share it. A request meeting a source with no
  *       usable keys forces one the same way, so recovery follows traffic.
@@ -82,6 +82,7 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
 
   private volatile State state = new State(null, null, null, null, null, 0, 0, null, null);
   private volatile Instant lastUsed;
+  private final AtomicInteger waiting = new AtomicInteger();
 
   RemoteJwksSource(
       String issuer,
@@ -124,29 +125,36 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     if (usable(s, now)) {
       return s.found();
     }
-    CompletableFuture<Void> pending;
-    boolean started = false;
-    synchronized (lock) {
-      pending = inFlight;
-      if (pending == null && !closed && forcedAllowed(now)) {
-        pending = beginLocked(now, true);
-        started = true;
-      }
+    CompletableFuture<Void> fetch = inFlightOrForced(now);
+    // done before state is read: a fetch publishes its state before it completes
+    boolean inFlight = fetch != null && !fetch.isDone();
+    State after = state;
+    KeySetLookup answer = lookup(after, clock.instant());
+    if (inFlight && after.lastSuccess() == null) {
+      return KeySetLookup.pending(
+          answer,
+          new FetchWait(fetch, timeout, scheduler, waiting)); // never had keys: worth waiting for
     }
-    if (started) {
-      dispatch(pending);
-    }
-    boolean timedOut = false;
-    if (pending != null && s.lastSuccess() == null) {
-      timedOut = !await(pending); // never had keys: worth waiting for the first
-    }
-    return lookup(state, clock.instant(), timedOut);
+    return answer;
   }
 
   @Override
   public KeySetLookup refreshForUnknownKid(String kid) {
     Instant now = clock.instant();
     markUsed(now);
+    CompletableFuture<Void> fetch = inFlightOrForced(now);
+    boolean inFlight = fetch != null && !fetch.isDone();
+    KeySetLookup answer = lookup(state, clock.instant());
+    return inFlight
+        ? KeySetLookup.pending(answer, new FetchWait(fetch, timeout, scheduler, waiting))
+        : answer;
+  }
+
+  /**
+   * The fetch in flight, or a forced one started now when none is and the rate limit allows it;
+   * null when there is none.
+   */
+  private CompletableFuture<Void> inFlightOrForced(Instant now) {
     CompletableFuture<Void> pending;
     boolean started = false;
     synchronized (lock) {
@@ -157,11 +165,10 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
       }
     }
     if (started) {
-      LOG.log(Level.DEBUG, () -> "jwks " + uri + ": unknown kid, fetching again");
+      LOG.log(Level.DEBUG, () -> "jwks " + uri + ": no usable keys or an unknown kid, fetching");
       dispatch(pending);
     }
-    boolean timedOut = pending != null && !await(pending);
-    return lookup(state, clock.instant(), timedOut);
+    return pending;
   }
 
   @Override
@@ -220,7 +227,8 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
         s.failures(),
         s.nextRefresh(),
         keys ? s.lastSuccess().plus(options.staleWindow()) : null,
-        keys && s.keys().hasPrivateOrSymmetricKeyMaterial());
+        keys && s.keys().hasPrivateOrSymmetricKeyMaterial(),
+        waiting.get());
   }
 
   /** Stops background work. Keys already fetched stay usable until their stale window ends. */
@@ -379,24 +387,6 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
     }
   }
 
-  /**
-   * Waits for {@code future} at most the rule's timeout; false when it did not finish. A caller
-   * that is interrupted (its client went away) stops waiting; the fetch goes on for the others.
-   */
-  private boolean await(CompletableFuture<Void> future) {
-    try {
-      future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException e) {
-      return true; // never completed exceptionally; the state says what happened
-    }
-  }
-
   /** {@code s} with the lookup requests get while its keys are usable. */
   private State found(State s) {
     if (s.keys() == null) {
@@ -426,7 +416,7 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
         KeySetLookup.of(s.keys(), detail.toString()));
   }
 
-  private KeySetLookup lookup(State s, Instant now, boolean timedOut) {
+  private KeySetLookup lookup(State s, Instant now) {
     if (usable(s, now)) {
       return s.found();
     }
@@ -437,14 +427,10 @@ final class RemoteJwksSource implements JwksSource, AutoCloseable {
               + s.lastSuccess()
               + " expired after the stale window; last error: "
               + s.lastError();
-    } else if (timedOut && Thread.currentThread().isInterrupted()) {
-      why = "no keys: stopped waiting for the fetch (interrupted)";
-    } else if (timedOut) {
-      why = "no keys: fetch not finished after " + timeout.toMillis() + " ms";
     } else if (s.lastError() != null) {
       why = "no keys: " + s.lastError();
     } else {
-      why = "no keys yet";
+      why = "no keys yet: the first fetch has not finished";
     }
     return KeySetLookup.failed(JwtStatus.JWKS_FETCH_FAIL, description + ": " + why);
   }

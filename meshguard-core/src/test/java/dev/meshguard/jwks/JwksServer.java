@@ -31,11 +31,11 @@ import javax.net.ssl.SSLSession;
  * A JWKS endpoint on loopback (HTTP or HTTPS) whose answers the test changes while it runs, and
  * which counts the requests it gets.
  */
-final class JwksServer implements AutoCloseable {
+public final class JwksServer implements AutoCloseable {
 
   /** One answer: status and body; {@code chunked} sends no Content-Length. */
-  record Reply(int status, String body, boolean chunked) {
-    static Reply ok(String body) {
+  public record Reply(int status, String body, boolean chunked) {
+    public static Reply ok(String body) {
       return new Reply(200, body, false);
     }
   }
@@ -56,7 +56,7 @@ final class JwksServer implements AutoCloseable {
     server.start();
   }
 
-  static JwksServer http() throws IOException {
+  public static JwksServer http() throws IOException {
     return http(0);
   }
 
@@ -78,12 +78,12 @@ final class JwksServer implements AutoCloseable {
     return new JwksServer(server);
   }
 
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 
   /** Answers {@code path} with {@code reply}. */
-  JwksServer on(String path, Reply reply) {
+  public JwksServer on(String path, Reply reply) {
     replies.put(path, reply);
     return this;
   }
@@ -95,18 +95,18 @@ final class JwksServer implements AutoCloseable {
   }
 
   /** Requests block (after being counted) until {@link #release()}. */
-  void hold() {
+  public void hold() {
     gate.set(new CountDownLatch(1));
   }
 
-  void release() {
+  public void release() {
     CountDownLatch latch = gate.getAndSet(null);
     if (latch != null) {
       latch.countDown();
     }
   }
 
-  int requests() {
+  public int requests() {
     return requests.get();
   }
 

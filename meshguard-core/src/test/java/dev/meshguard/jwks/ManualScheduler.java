@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * Timers that fire only when the test advances the clock, so refresh and stale-window behaviour is
- * tested without sleeping. Fetches run on {@code executor}: inline (deterministic: when {@link
- * #advance} returns, the fetches it started are done) or on real threads (concurrency tests).
+ * Timers that fire only when the test advances the clock, so refresh, stale-window and wait-timeout
+ * behaviour is tested without sleeping. Timer tasks run inline in {@link #advance} (they are short
+ * by contract); fetches run on {@code executor}: inline (deterministic: when {@link #advance}
+ * returns, the fetches it started are done) or on real threads (concurrency tests).
  */
-final class ManualScheduler implements JwksScheduler {
+public final class ManualScheduler implements JwksScheduler {
   private final ManualClock clock;
   private final Executor executor;
   private final List<Timer> timers = new ArrayList<>();
@@ -27,12 +28,12 @@ final class ManualScheduler implements JwksScheduler {
     }
   }
 
-  ManualScheduler(ManualClock clock, Executor executor) {
+  public ManualScheduler(ManualClock clock, Executor executor) {
     this.clock = clock;
     this.executor = executor;
   }
 
-  static ManualScheduler inline(ManualClock clock) {
+  public static ManualScheduler inline(ManualClock clock) {
     return new ManualScheduler(clock, Runnable::run);
   }
 
@@ -53,7 +54,7 @@ final class ManualScheduler implements JwksScheduler {
   }
 
   /** Moves the clock by {@code d}, firing due timers in order as their time comes. */
-  void advance(Duration d) {
+  public void advance(Duration d) {
     Instant end = clock.instant().plus(d);
     while (true) {
       Timer next;
@@ -74,7 +75,7 @@ final class ManualScheduler implements JwksScheduler {
       if (next.due.isAfter(clock.instant())) {
         clock.advance(Duration.between(clock.instant(), next.due));
       }
-      executor.execute(next.task);
+      next.task.run();
     }
     if (end.isAfter(clock.instant())) {
       clock.advance(Duration.between(clock.instant(), end));
@@ -82,7 +83,7 @@ final class ManualScheduler implements JwksScheduler {
   }
 
   /** Pending (not cancelled) timers' due times. */
-  synchronized List<Instant> pending() {
+  public synchronized List<Instant> pending() {
     return timers.stream().filter(t -> !t.cancelled).map(t -> t.due).sorted().toList();
   }
 

@@ -13,10 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,54 +123,57 @@ class RemoteJwksSourceTest {
   }
 
   @Test
-  void aRequestWaitsForTheFirstFetch() throws Exception {
+  void aLookupDuringTheFirstFetchIsPendingAndItsWaitEndsWithTheFetch() throws Exception {
     server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
     server.hold();
     threaded();
     JwksSource source = source(url(), TIMEOUT);
-    Future<KeySetLookup> waiting = threads.submit(source::current);
     awaitRequests(1);
+    // returns at once although the fetch is held: the caller's thread is never blocked
+    KeySetLookup first = source.current();
+    assertThat(first.isPending()).isTrue();
+    assertFetchFailed(first); // what a caller that does not wait gets
+    assertThat(first.detail()).endsWith("no keys yet: the first fetch has not finished");
+    assertThat(first.pending().timeout()).isEqualTo(TIMEOUT);
+    assertThat(health().status()).isEqualTo(JwksSourceHealth.Status.LOADING);
+
+    CompletableFuture<Void> wait = first.pending().await();
+    assertThat(wait).isNotDone();
+    assertThat(health().waiting()).isEqualTo(1);
     server.release();
-    assertThat(waiting.get(10, TimeUnit.SECONDS).ok()).isTrue();
+    wait.get(30, TimeUnit.SECONDS); // a hang guard: the fetch's end completes the wait
+    assertThat(health().waiting()).isZero();
+    KeySetLookup after = source.current();
+    assertThat(after.isPending()).isFalse();
+    assertThat(after.ok()).isTrue();
     assertThat(server.requests()).isEqualTo(1);
   }
 
   @Test
-  void manyConcurrentCallersDuringASlowFetchShareOneFetch() throws Exception {
+  void manyWaitersDuringASlowFetchShareOneFetchAndHoldNoThread() throws Exception {
     server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
     server.hold();
     threaded();
     JwksSource source = source(url(), TIMEOUT);
     awaitRequests(1);
     int callers = 40;
-    CountDownLatch started = new CountDownLatch(callers);
-    List<Thread> callerThreads = new ArrayList<>();
-    List<Future<KeySetLookup>> results = new ArrayList<>();
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
     for (int i = 0; i < callers; i++) {
-      boolean unknownKid = i % 2 == 0;
-      results.add(
-          threads.submit(
-              () -> {
-                synchronized (callerThreads) {
-                  callerThreads.add(Thread.currentThread());
-                }
-                started.countDown();
-                return unknownKid
-                    ? source.refreshForUnknownKid("kid-" + started)
-                    : source.current();
-              }));
+      // all from this one thread: none of them blocks it
+      KeySetLookup lookup = i % 2 == 0 ? source.refreshForUnknownKid("kid-" + i) : source.current();
+      assertThat(lookup.isPending()).isTrue();
+      waits.add(lookup.pending().await());
     }
-    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-    awaitAllWaiting(callerThreads, callers);
+    assertThat(health().waiting()).isEqualTo(callers);
+    assertThat(waits).noneMatch(CompletableFuture::isDone);
     server.release();
-    List<KeySetLookup> lookups = new ArrayList<>();
-    for (Future<KeySetLookup> f : results) {
-      lookups.add(f.get(10, TimeUnit.SECONDS));
-    }
+    CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     assertThat(server.requests()).as("one fetch for all callers").isEqualTo(1);
-    for (KeySetLookup lookup : lookups) {
-      assertThat(lookup.ok()).isTrue();
-    }
+    assertThat(health().waiting()).isZero();
+    assertThat(source.current().ok()).isTrue();
+    assertThat(source.refreshForUnknownKid("kid-0").isPending())
+        .as("the rate limit: the first fetch was forced moments ago")
+        .isFalse();
   }
 
   @Test
@@ -182,23 +184,16 @@ class RemoteJwksSourceTest {
     threaded();
     JwksSource source = source(url(), TIMEOUT);
     awaitRequests(1);
-    List<Thread> callerThreads = new ArrayList<>();
-    List<Future<KeySetLookup>> results = new ArrayList<>();
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      boolean unknownKid = i % 2 == 0;
-      results.add(
-          threads.submit(
-              () -> {
-                synchronized (callerThreads) {
-                  callerThreads.add(Thread.currentThread());
-                }
-                return unknownKid ? source.refreshForUnknownKid("x") : source.current();
-              }));
+      KeySetLookup lookup = i % 2 == 0 ? source.refreshForUnknownKid("x") : source.current();
+      waits.add(lookup.pending().await());
     }
-    awaitAllWaiting(callerThreads, 20);
     server.release();
-    for (Future<KeySetLookup> f : results) {
-      KeySetLookup lookup = f.get(10, TimeUnit.SECONDS);
+    CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    for (int i = 0; i < 20; i++) {
+      KeySetLookup lookup = i % 2 == 0 ? source.refreshForUnknownKid("x") : source.current();
+      assertThat(lookup.isPending()).isFalse();
       assertFetchFailed(lookup);
       assertThat(lookup.detail()).endsWith("no keys: http status 500");
     }
@@ -206,49 +201,108 @@ class RemoteJwksSourceTest {
   }
 
   @Test
-  void aCallerThatGivesUpDoesNotDisturbTheOthers() throws Exception {
+  void aWaiterThatGivesUpLeavesTheCountAndDoesNotDisturbTheOthers() throws Exception {
     // Security row 19: clients disconnecting while a fetch is in flight.
     server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
     server.hold();
-    threaded();
+    ManualScheduler scheduler = threaded();
     JwksSource source = source(url(), TIMEOUT);
     awaitRequests(1);
-    List<Thread> callerThreads = new ArrayList<>();
-    List<Future<KeySetLookup>> results = new ArrayList<>();
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      results.add(
-          threads.submit(
-              () -> {
-                synchronized (callerThreads) {
-                  callerThreads.add(Thread.currentThread());
-                }
-                return source.current();
-              }));
+      waits.add(source.current().pending().await());
     }
-    awaitAllWaiting(callerThreads, 10);
-    List<Thread> snapshot;
-    synchronized (callerThreads) {
-      snapshot = List.copyOf(callerThreads);
-    }
+    assertThat(scheduler.pending()).as("one timer per wait").hasSize(10);
     for (int i = 0; i < 5; i++) {
-      snapshot.get(i).interrupt(); // these callers go away
+      waits.get(i).cancel(false); // these clients went away
     }
+    assertThat(health().waiting()).isEqualTo(5);
+    assertThat(scheduler.pending()).as("their timers are cancelled").hasSize(5);
     server.release();
-    int ok = 0;
-    int failed = 0;
-    for (Future<KeySetLookup> f : results) {
-      KeySetLookup lookup = f.get(10, TimeUnit.SECONDS);
-      if (lookup.ok()) {
-        ok++;
-      } else {
-        assertFetchFailed(lookup);
-        failed++;
-      }
-    }
-    assertThat(ok + failed).isEqualTo(10);
+    CompletableFuture.allOf(waits.subList(5, 10).toArray(CompletableFuture[]::new))
+        .get(30, TimeUnit.SECONDS);
+    assertThat(waits.subList(5, 10)).allMatch(w -> w.isDone() && !w.isCancelled());
+    assertThat(health().waiting()).isZero();
     assertThat(server.requests()).isEqualTo(1);
-    assertThat(ok).as("callers that stayed get keys").isGreaterThanOrEqualTo(5);
     assertThat(source.current().ok()).isTrue();
+    assertThat(scheduler.pending())
+        .as("only the next refresh: the waits' timers went with the fetch")
+        .containsExactly(clock.instant().plus(Duration.ofMinutes(20)));
+  }
+
+  @Test
+  void aWaitEndsAtTheRulesTimeoutCountedFromItsStartWhileTheFetchGoesOn() throws Exception {
+    Duration timeout = Duration.ofSeconds(30); // the fetch's own deadline, in real time, is longer
+    server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
+    server.hold();
+    ManualScheduler scheduler = threaded();
+    JwksSource source = source(url(), timeout);
+    awaitRequests(1);
+    CompletableFuture<Void> early = source.current().pending().await();
+    scheduler.advance(Duration.ofSeconds(20));
+    CompletableFuture<Void> late = source.current().pending().await();
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(early).isDone();
+    assertThat(late).as("10 of its 30 seconds have passed").isNotDone();
+    assertThat(health().waiting()).isEqualTo(1);
+    assertThat(health().status())
+        .as("the fetch is not abandoned")
+        .isEqualTo(JwksSourceHealth.Status.LOADING);
+    KeySetLookup afterTimeout = source.current();
+    assertThat(afterTimeout.isPending()).isTrue();
+    assertFetchFailed(afterTimeout); // what the engine answers for a request that waited
+    scheduler.advance(Duration.ofSeconds(20));
+    assertThat(late).isDone();
+    assertThat(server.requests()).isEqualTo(1);
+
+    server.release(); // the fetch still brings the keys, for the requests that come next
+    awaitFetches(1);
+    assertThat(source.current().ok()).isTrue();
+  }
+
+  @Test
+  void aWaitStartedAfterTheFetchEndedIsDoneAtOnce() throws Exception {
+    server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
+    server.hold();
+    ManualScheduler scheduler = threaded();
+    JwksSource source = source(url(), TIMEOUT);
+    awaitRequests(1);
+    KeySetLookup pending = source.current();
+    server.release();
+    awaitFetches(1);
+    CompletableFuture<Void> wait = pending.pending().await();
+    assertThat(wait).isDone();
+    assertThat(health().waiting()).isZero();
+    assertThat(scheduler.pending()).as("no timer for it").hasSize(1);
+  }
+
+  @Test
+  void aWaitAfterTheSchedulerStoppedEndsAtOnce() throws Exception {
+    server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
+    server.hold();
+    JwksScheduler stopped =
+        new JwksScheduler() {
+          @Override
+          public Cancellable schedule(Runnable task, Duration delay) {
+            throw new java.util.concurrent.RejectedExecutionException("stopped");
+          }
+
+          @Override
+          public void execute(Runnable task) {
+            threads.execute(task);
+          }
+
+          @Override
+          public void close() {}
+        };
+    sources =
+        new RemoteJwksSources(
+            RemoteJwksOptions.defaults(), clock, stopped, false, InetAddress::getAllByName);
+    JwksSource source = source(url(), TIMEOUT);
+    awaitRequests(1);
+    CompletableFuture<Void> wait = source.current().pending().await();
+    assertThat(wait).as("nothing could end it later").isDone();
+    assertThat(health().waiting()).isZero();
   }
 
   @Test
@@ -398,19 +452,18 @@ class RemoteJwksSourceTest {
   }
 
   @Test
-  void slowEndpointTimesOutTheWaitingRequest() throws Exception {
+  void slowEndpointFailsTheFetchAtTheRulesTimeout() throws Exception {
     server.on("/jwks", Reply.ok(TestKeys.jwks(keyA)));
     server.hold();
     threaded();
     JwksSource source = source(url(), Duration.ofMillis(200));
-    KeySetLookup lookup = source.current();
-    assertFetchFailed(lookup);
-    // Which deadline fires first (the waiter's or the fetch's own) is a race on a loaded machine.
-    assertThat(lookup.detail())
-        .containsAnyOf("fetch not finished after 200 ms", "timed out after 200 ms");
+    awaitFetches(1); // the fetch's own deadline, in real time
     server.release();
-    awaitFetches(1);
     assertThat(health().lastError()).startsWith("timed out after 200 ms");
+    KeySetLookup lookup = source.current();
+    assertThat(lookup.isPending()).isFalse();
+    assertFetchFailed(lookup);
+    assertThat(lookup.detail()).contains("no keys: timed out after 200 ms");
   }
 
   @Test
@@ -486,26 +539,5 @@ class RemoteJwksSourceTest {
       Thread.sleep(10);
     }
     assertThat(health().fetchCount()).isGreaterThanOrEqualTo(n);
-  }
-
-  /** Waits until every caller is parked (waiting on the shared fetch), not for a fixed time. */
-  private static void awaitAllWaiting(List<Thread> callers, int expected)
-      throws InterruptedException {
-    for (int i = 0; i < 3000; i++) {
-      List<Thread> snapshot;
-      synchronized (callers) {
-        snapshot = List.copyOf(callers);
-      }
-      if (snapshot.size() == expected
-          && snapshot.stream()
-              .allMatch(
-                  t ->
-                      t.getState() == Thread.State.WAITING
-                          || t.getState() == Thread.State.TIMED_WAITING)) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("callers did not all wait on the fetch");
   }
 }

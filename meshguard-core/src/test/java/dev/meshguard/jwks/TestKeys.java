@@ -21,12 +21,12 @@ import java.util.Date;
 import java.util.List;
 
 /** Signing keys made at test time, their public JWKS, and tokens signed with them. */
-final class TestKeys {
+public final class TestKeys {
   static final String ISSUER = "https://issuer.example.com";
 
   private TestKeys() {}
 
-  static ECKey key(String kid) {
+  public static ECKey key(String kid) {
     try {
       return new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
     } catch (JOSEException e) {
@@ -35,12 +35,12 @@ final class TestKeys {
   }
 
   /** The public JWKS of {@code keys}. */
-  static String jwks(ECKey... keys) {
+  public static String jwks(ECKey... keys) {
     List<JWK> pub = Arrays.stream(keys).map(k -> (JWK) k.toPublicJWK()).toList();
     return new JWKSet(pub).toString(true);
   }
 
-  static String token(ECKey key, String issuer) {
+  public static String token(ECKey key, String issuer) {
     try {
       SignedJWT jwt =
           new SignedJWT(

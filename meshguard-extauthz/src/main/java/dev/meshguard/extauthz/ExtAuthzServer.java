@@ -1,5 +1,6 @@
 package dev.meshguard.extauthz;
 
+import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.proxy.AdminServer;
 import dev.meshguard.proxy.ConfigWatcher;
 import dev.meshguard.proxy.Decider;
@@ -7,6 +8,8 @@ import dev.meshguard.proxy.LiveConfig;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyMetrics;
+import dev.meshguard.proxy.RemoteKeysInForce;
+import dev.meshguard.proxy.WorkloadSnapshots;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -21,12 +24,16 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * Everything `extauthz` runs: the gRPC listener with the Authorization and health services, the
- * configuration in force with its watcher (as `serve` reloads), and the optional admin listener.
+ * configuration in force with its watcher (as `serve` reloads), and the optional admin listener
+ * with the remote key health (as `serve` shows it, through {@link RemoteKeysInForce}).
  */
 public final class ExtAuthzServer implements Closeable {
 
@@ -39,7 +46,13 @@ public final class ExtAuthzServer implements Closeable {
    * @param reloadPollInterval how often the configuration is re-read when no file event arrives;
    *     null disables watching
    * @param info fixed facts shown in `/config_dump`
-   * @param live facts computed at each `/config_dump` (remote key health), or null
+   * @param live further facts computed at each `/config_dump`, or null
+   * @param remoteKeys the remote key sources the loader takes keys from, or null when it fetches
+   *     none: as in `serve`, their health shows in the admin endpoints and reloads keep only the
+   *     sources in force
+   * @param principalLabel `--workload-from-principal`: the label a destination's SPIFFE service
+   *     account is taken as, or null to ignore the destination's identity (see {@link
+   *     RequestWorkload})
    */
   public record Settings(
       InetSocketAddress listen,
@@ -47,7 +60,9 @@ public final class ExtAuthzServer implements Closeable {
       int numTrustedProxies,
       Duration reloadPollInterval,
       Map<String, Object> info,
-      Supplier<Map<String, Object>> live) {
+      Supplier<Map<String, Object>> live,
+      RemoteJwksSources remoteKeys,
+      String principalLabel) {
     public Settings {
       Objects.requireNonNull(listen, "listen");
       if (numTrustedProxies < 0) {
@@ -55,9 +70,33 @@ public final class ExtAuthzServer implements Closeable {
       }
       info = Map.copyOf(info);
     }
+
+    /** Without choosing workloads by the destination's identity. */
+    public Settings(
+        InetSocketAddress listen,
+        InetSocketAddress admin,
+        int numTrustedProxies,
+        Duration reloadPollInterval,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live,
+        RemoteJwksSources remoteKeys) {
+      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, remoteKeys, null);
+    }
+
+    /** Without remote key sources. */
+    public Settings(
+        InetSocketAddress listen,
+        InetSocketAddress admin,
+        int numTrustedProxies,
+        Duration reloadPollInterval,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live) {
+      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null, null);
+    }
   }
 
   private final Server server;
+  private final ExecutorService calls;
   private final HealthStatusManager health;
   private final LiveConfig config;
   private final ProxyMetrics metrics;
@@ -67,12 +106,14 @@ public final class ExtAuthzServer implements Closeable {
 
   private ExtAuthzServer(
       Server server,
+      ExecutorService calls,
       HealthStatusManager health,
       LiveConfig config,
       ProxyMetrics metrics,
       AdminServer admin,
       ConfigWatcher watcher) {
     this.server = server;
+    this.calls = calls;
     this.health = health;
     this.config = config;
     this.metrics = metrics;
@@ -89,16 +130,33 @@ public final class ExtAuthzServer implements Closeable {
       PolicyLoader loader, LoadResult initial, Settings settings, Decider decider, PrintStream log)
       throws IOException {
     ProxyMetrics metrics = new ProxyMetrics();
-    LiveConfig config = new LiveConfig(loader, initial, metrics, log, Clock.systemUTC());
+    RemoteKeysInForce keys = new RemoteKeysInForce(settings.remoteKeys());
+    LiveConfig config = keys.liveConfig(loader, initial, metrics, log, Clock.systemUTC());
+    WorkloadSnapshots snapshots =
+        new WorkloadSnapshots(config::inForce, WorkloadSnapshots.DEFAULT_MAX_WORKLOADS);
+    keys.alsoKeep(snapshots::remoteSourcesInUse);
     HealthStatusManager health = new HealthStatusManager();
-    Server server =
-        NettyServerBuilder.forAddress(settings.listen())
-            .addService(
-                new AuthorizationService(
-                    config::current, decider, settings.numTrustedProxies(), metrics))
-            .addService(health.getHealthService())
-            .build()
-            .start();
+    ExecutorService calls = callExecutor();
+    Server server;
+    try {
+      server =
+          NettyServerBuilder.forAddress(settings.listen())
+              .executor(calls)
+              .addService(
+                  new AuthorizationService(
+                      snapshots::of,
+                      new RequestWorkload(initial.snapshot().workload(), settings.principalLabel()),
+                      decider,
+                      settings.numTrustedProxies(),
+                      metrics,
+                      calls))
+              .addService(health.getHealthService())
+              .build()
+              .start();
+    } catch (IOException | RuntimeException e) {
+      calls.shutdownNow();
+      throw e;
+    }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
     AdminServer admin = null;
@@ -116,10 +174,12 @@ public final class ExtAuthzServer implements Closeable {
                 metrics,
                 () -> self[0] != null && self[0].draining,
                 info,
-                settings.live());
+                settings.live(),
+                keys::health);
       }
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();
+      calls.shutdownNow();
       throw e;
     }
     ConfigWatcher watcher = null;
@@ -128,8 +188,23 @@ public final class ExtAuthzServer implements Closeable {
           new ConfigWatcher(loader.watchedPaths(), settings.reloadPollInterval(), config::reload)
               .start();
     }
-    self[0] = new ExtAuthzServer(server, health, config, metrics, admin, watcher);
+    self[0] = new ExtAuthzServer(server, calls, health, config, metrics, admin, watcher);
     return self[0];
+  }
+
+  /**
+   * The threads calls are decided on, a fixed number (one per core, at least two): a call never
+   * holds one while it waits for keys, so more would not help and fewer would not stall.
+   */
+  private static ExecutorService callExecutor() {
+    AtomicInteger count = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()),
+        r -> {
+          Thread t = new Thread(r, "meshguard-extauthz-" + count.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** The bound gRPC address (with the real port when 0 was asked for). */
@@ -180,6 +255,7 @@ public final class ExtAuthzServer implements Closeable {
     if (!clean) {
       server.shutdownNow();
     }
+    calls.shutdownNow();
     if (admin != null) {
       admin.close();
     }

@@ -60,6 +60,22 @@ public record FilePolicyLoader(
       errors.addAll(errorLines(config.findings()));
       return LoadResult.rejected(config.findings(), errors);
     }
+    LoadResult result = compile(config, mesh, workload, jwksSources, errors);
+    if (!result.ok()) {
+      return result;
+    }
+    MeshSettings inForce = mesh;
+    return result.withWorkloads(
+        other -> compile(config, inForce, other, jwksSources, new ArrayList<>()));
+  }
+
+  /** Compiles {@code config} for {@code workload}; {@code errors} are the load's errors so far. */
+  private static LoadResult compile(
+      ConfigSet config,
+      MeshSettings mesh,
+      Workload workload,
+      JwksSources jwksSources,
+      List<String> errors) {
     List<JwksSource> remote = new ArrayList<>();
     JwksSources recording =
         (rule, cfg) -> {

@@ -1,6 +1,5 @@
 package dev.meshguard.proxy;
 
-import dev.meshguard.jwks.JwksSourceHealth;
 import dev.meshguard.jwks.RemoteJwksSources;
 import io.netty.handler.ssl.SslContext;
 import java.io.Closeable;
@@ -11,10 +10,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -104,22 +101,15 @@ public final class Gateway implements Closeable {
       PrintStream log)
       throws IOException {
     ProxyMetrics metrics = new ProxyMetrics();
-    RemoteJwksSources keys = settings.remoteKeys();
-    Supplier<List<JwksSourceHealth>> keyHealth = keys == null ? List::of : keys::health;
-    Consumer<LoadResult> keepInForce = keys == null ? r -> {} : r -> retainInForce(keys, r);
-    keepInForce.accept(initial);
-    LiveConfig config =
-        new LiveConfig(loader, initial, metrics, log, Clock.systemUTC(), keepInForce);
-    if (keys != null) {
-      metrics.trackRemoteKeys(keyHealth);
-    }
+    RemoteKeysInForce keys = new RemoteKeysInForce(settings.remoteKeys());
+    LiveConfig config = keys.liveConfig(loader, initial, metrics, log, Clock.systemUTC());
     AccessLog accessLog = AccessLog.open(settings.accessLog(), stdout, metrics);
     ProxyServer proxy = null;
     AdminServer admin = null;
     try {
       proxy =
           ProxyServer.start(
-              settings.proxy(), config::active, decider, metrics, accessLog, settings.tls());
+              settings.proxy(), config::current, decider, metrics, accessLog, settings.tls());
       if (settings.admin() != null) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("listen", proxy.address().toString());
@@ -128,7 +118,13 @@ public final class Gateway implements Closeable {
         ProxyServer p = proxy;
         admin =
             AdminServer.start(
-                settings.admin(), config, metrics, p::draining, info, settings.live(), keyHealth);
+                settings.admin(),
+                config,
+                metrics,
+                p::draining,
+                info,
+                settings.live(),
+                keys::health);
       }
     } catch (IOException | RuntimeException e) {
       if (proxy != null) {
@@ -144,17 +140,6 @@ public final class Gateway implements Closeable {
               .start();
     }
     return new Gateway(metrics, config, accessLog, proxy, admin, watcher);
-  }
-
-  /**
-   * Stops the remote sources the configuration in force does not use: those of rules a reload
-   * removed, and those a rejected reload created. Requests still deciding with an older snapshot
-   * keep the keys they have; only background refreshing stops.
-   */
-  private static void retainInForce(RemoteJwksSources keys, LoadResult inForce) {
-    if (inForce.remoteSources() != null) {
-      keys.retainOnly(inForce.remoteSources());
-    }
   }
 
   public InetSocketAddress address() {

@@ -39,8 +39,8 @@ public final class LiveConfig {
   private volatile ReloadStatus lastReload;
   private volatile ReloadStatus lastError;
 
-  /** The policy in force with the load it came from, swapped together. */
-  private record State(ActivePolicy active, LoadResult result) {}
+  /** The snapshot in force with the load it came from, swapped together. */
+  private record State(PolicySnapshot snapshot, LoadResult result) {}
 
   /**
    * @param initial the first load, which must be {@link LoadResult#ok()}
@@ -74,16 +74,11 @@ public final class LiveConfig {
   }
 
   private static State state(LoadResult result) {
-    return new State(new ActivePolicy(result.snapshot(), result.remoteKeys()), result);
+    return new State(result.snapshot(), result);
   }
 
   public PolicySnapshot current() {
-    return state.get().active().snapshot();
-  }
-
-  /** The snapshot in force and whether deciding with it may block. */
-  public ActivePolicy active() {
-    return state.get().active();
+    return state.get().snapshot();
   }
 
   /** Findings of the configuration in force. */

@@ -35,7 +35,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -45,8 +45,8 @@ import javax.net.ssl.SSLSession;
 /**
  * One client connection. Requests are handled one at a time in arrival order (pipelined requests
  * wait in {@link #pending}); each goes through decide → connect → forward → respond in an {@link
- * Exchange}. Everything runs on the connection's event loop except the decision, which runs on the
- * decision executor because a first JWKS fetch may block.
+ * Exchange}. Everything runs on the connection's event loop, the decision included: it never
+ * blocks, and one that waits for a key fetch holds no thread and comes back to this loop.
  *
  * <p>Backpressure: the client socket is read only while a request body is being forwarded and the
  * upstream socket can take more; the upstream socket is read only while the client socket can take
@@ -246,44 +246,33 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       ex.reject(400, "Bad Request", MALFORMED, e.getMessage());
       return;
     }
-    ActivePolicy policy = rt.policies.get();
-    PolicySnapshot snapshot = policy.snapshot();
+    PolicySnapshot snapshot = rt.policies.get();
     CheckRequest check = ex.prepared.check();
-    if (!policy.mayBlock()) {
-      // still on this loop, but after the current read is drained: a request's end usually
-      // arrives with its headers, and a local reply must know whether the body was complete
-      ctx.executor()
-          .execute(
-              () -> {
-                if (exchange != ex || closed) {
-                  return;
-                }
-                Decision d;
-                try {
-                  d = rt.decider.decide(snapshot, check);
-                } catch (RuntimeException e) {
-                  d = null;
-                }
-                ex.onDecision(d);
-              });
-      return;
-    }
     EventLoop loop = ctx.channel().eventLoop();
-    try {
-      rt.decisions.execute(
-          () -> {
-            Decision d;
-            try {
-              d = rt.decider.decide(snapshot, check);
-            } catch (RuntimeException e) {
-              d = null;
-            }
-            Decision decided = d;
-            loop.execute(() -> ex.onDecision(decided));
-          });
-    } catch (RejectedExecutionException e) {
-      ex.failUpstream(UpstreamFailure.OVERLOADED);
-    }
+    // On this loop, but after the current read is drained: a request's end usually arrives with
+    // its headers, and a local reply must know whether the body was complete. A decision that
+    // waits for a key fetch (at most its rule's timeout) is completed back on this loop.
+    loop.execute(
+        () -> {
+          if (exchange != ex || closed) {
+            return;
+          }
+          CompletableFuture<Decision> decided;
+          try {
+            decided = rt.decider.decideAsync(snapshot, check, loop);
+          } catch (RuntimeException e) {
+            decided = CompletableFuture.completedFuture(null);
+          }
+          ex.deciding = decided;
+          decided.whenComplete(
+              (d, e) -> {
+                if (loop.inEventLoop()) {
+                  ex.onDecision(d);
+                } else {
+                  loop.execute(() -> ex.onDecision(d));
+                }
+              });
+        });
   }
 
   private void finishExchange(Exchange ex) {
@@ -318,6 +307,7 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
     final boolean expectContinue;
     final String rawTarget;
     RequestPreparer.Prepared prepared;
+    CompletableFuture<Decision> deciding;
     Decision decision;
     Phase phase = Phase.DECIDING;
     final ArrayDeque<HttpContent> buffered = new ArrayDeque<>(2);
@@ -378,6 +368,7 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }
 
+    /** {@code d} is null when the decider failed (or the wait was called off). */
     void onDecision(Decision d) {
       if (exchange != this || phase != Phase.DECIDING || closed) {
         return;
@@ -695,6 +686,7 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
         String reason,
         UpstreamFailure failure) {
       phase = Phase.DONE;
+      stopDeciding();
       abortUpstream();
       HttpContent c;
       while ((c = buffered.poll()) != null) {
@@ -710,7 +702,15 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       finishExchange(this);
     }
 
+    /** A decision still waiting for keys is no longer wanted: its wait ends, the fetch goes on. */
+    private void stopDeciding() {
+      if (deciding != null) {
+        deciding.cancel(false);
+      }
+    }
+
     void onClientClosed() {
+      stopDeciding();
       cancelTimeout();
       HttpContent c;
       while ((c = buffered.poll()) != null) {

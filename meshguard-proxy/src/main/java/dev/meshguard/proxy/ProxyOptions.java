@@ -19,7 +19,6 @@ public final class ProxyOptions {
   private final int maxRequestLineBytes;
   private final int maxRequestHeaderBytes;
   private final int ioThreads;
-  private final int decisionThreads;
 
   private ProxyOptions(Builder b) {
     this.listen = Objects.requireNonNull(b.listen, "listen");
@@ -32,7 +31,6 @@ public final class ProxyOptions {
     this.maxRequestLineBytes = b.maxRequestLineBytes;
     this.maxRequestHeaderBytes = b.maxRequestHeaderBytes;
     this.ioThreads = b.ioThreads;
-    this.decisionThreads = b.decisionThreads;
   }
 
   public static Builder builder(InetSocketAddress listen, UpstreamTarget upstream) {
@@ -79,12 +77,9 @@ public final class ProxyOptions {
     return maxRequestHeaderBytes;
   }
 
+  /** Event loop threads: they also decide (deciding never blocks). */
   public int ioThreads() {
     return ioThreads;
-  }
-
-  public int decisionThreads() {
-    return decisionThreads;
   }
 
   /** Options past the listen address and upstream. */
@@ -99,7 +94,6 @@ public final class ProxyOptions {
     private int maxRequestLineBytes = 64 * 1024;
     private int maxRequestHeaderBytes = 60 * 1024;
     private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private int decisionThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private Builder(InetSocketAddress listen, UpstreamTarget upstream) {
       this.listen = Objects.requireNonNull(listen, "listen");
@@ -146,11 +140,6 @@ public final class ProxyOptions {
 
     public Builder ioThreads(int n) {
       this.ioThreads = atLeast(n, 1, "io threads");
-      return this;
-    }
-
-    public Builder decisionThreads(int n) {
-      this.decisionThreads = atLeast(n, 1, "decision threads");
       return this;
     }
 

@@ -1,7 +1,7 @@
 package dev.meshguard.proxy;
 
+import dev.meshguard.engine.PolicySnapshot;
 import io.netty.channel.group.ChannelGroup;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /** What every client connection of one proxy shares. */
@@ -9,9 +9,8 @@ final class ProxyRuntime {
   final ProxyOptions options;
   final RequestPreparer preparer;
   final UpstreamPool pool;
-  final Supplier<ActivePolicy> policies;
+  final Supplier<PolicySnapshot> policies;
   final Decider decider;
-  final ExecutorService decisions;
   final ProxyMetrics metrics;
   final AccessLog accessLog;
   final ChannelGroup clients;
@@ -20,9 +19,8 @@ final class ProxyRuntime {
   ProxyRuntime(
       ProxyOptions options,
       UpstreamPool pool,
-      Supplier<ActivePolicy> policies,
+      Supplier<PolicySnapshot> policies,
       Decider decider,
-      ExecutorService decisions,
       ProxyMetrics metrics,
       AccessLog accessLog,
       ChannelGroup clients) {
@@ -31,7 +29,6 @@ final class ProxyRuntime {
     this.pool = pool;
     this.policies = policies;
     this.decider = decider;
-    this.decisions = decisions;
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.clients = clients;

@@ -1,5 +1,6 @@
 package dev.meshguard.proxy;
 
+import dev.meshguard.engine.PolicySnapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -24,21 +25,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The `serve` data plane: an HTTP/1.1 reverse proxy that decides every request with the engine and
- * forwards the allowed ones to one upstream.
+ * forwards the allowed ones to one upstream. Everything runs on the I/O event loops: deciding never
+ * blocks (a request whose keys are being fetched waits without a thread, see {@link
+ * Decider#decideAsync}).
  */
 @SuppressWarnings("FutureReturnValueIgnored") // close failures need no handling
 public final class ProxyServer implements Closeable {
   private final ProxyOptions options;
   private final EventLoopGroup group;
-  private final ExecutorService decisions;
   private final UpstreamPool pool;
   private final ChannelGroup clients;
   private final ProxyRuntime runtime;
@@ -47,7 +46,7 @@ public final class ProxyServer implements Closeable {
 
   private ProxyServer(
       ProxyOptions options,
-      Supplier<ActivePolicy> policies,
+      Supplier<PolicySnapshot> policies,
       Decider decider,
       ProxyMetrics metrics,
       AccessLog accessLog,
@@ -59,14 +58,6 @@ public final class ProxyServer implements Closeable {
             options.ioThreads(),
             new DefaultThreadFactory("meshguard-io", true),
             NioIoHandler.newFactory());
-    this.decisions =
-        new ThreadPoolExecutor(
-            options.decisionThreads(),
-            options.decisionThreads(),
-            60,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(16_384),
-            new DefaultThreadFactory("meshguard-decide", true));
     this.clients = new DefaultChannelGroup("meshguard-clients", GlobalEventExecutor.INSTANCE);
     try {
       this.pool = new UpstreamPool(options);
@@ -74,8 +65,7 @@ public final class ProxyServer implements Closeable {
       shutdownThreads();
       throw new IOException("upstream `" + options.upstream() + "`: " + e.getMessage(), e);
     }
-    this.runtime =
-        new ProxyRuntime(options, pool, policies, decider, decisions, metrics, accessLog, clients);
+    this.runtime = new ProxyRuntime(options, pool, policies, decider, metrics, accessLog, clients);
     HttpDecoderConfig decoderConfig = decoderConfig(options);
     ServerBootstrap b =
         new ServerBootstrap()
@@ -140,7 +130,7 @@ public final class ProxyServer implements Closeable {
    */
   public static ProxyServer start(
       ProxyOptions options,
-      Supplier<ActivePolicy> policies,
+      Supplier<PolicySnapshot> policies,
       Decider decider,
       ProxyMetrics metrics,
       AccessLog accessLog,
@@ -219,7 +209,6 @@ public final class ProxyServer implements Closeable {
   }
 
   private void shutdownThreads() {
-    decisions.shutdownNow();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 

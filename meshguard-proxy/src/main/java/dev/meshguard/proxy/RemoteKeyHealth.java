@@ -46,6 +46,7 @@ public final class RemoteKeyHealth {
     m.put("lastSuccess", text(h.lastSuccess()));
     m.put("lastFailure", text(h.lastFailure()));
     m.put("lastError", h.lastError());
+    m.put("waiting", h.waiting());
     return m;
   }
 

@@ -36,6 +36,7 @@ final class RemoteKeyMetrics {
     volatile double fetches;
     volatile double failures;
     volatile double publishesSecretKeys;
+    volatile double waiting;
   }
 
   private record Series(Values values, List<Meter> meters) {}
@@ -63,6 +64,7 @@ final class RemoteKeyMetrics {
       v.fetches += h.fetchCount();
       v.failures += h.failureCount();
       v.publishesSecretKeys = Math.max(v.publishesSecretKeys, h.publishesSecretKeys() ? 1 : 0);
+      v.waiting += h.waiting();
     }
     for (Iterator<Map.Entry<SourceId, Series>> it = series.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<SourceId, Series> e = it.next();
@@ -80,6 +82,7 @@ final class RemoteKeyMetrics {
       target.fetches = v.fetches;
       target.failures = v.failures;
       target.publishesSecretKeys = v.publishesSecretKeys;
+      target.waiting = v.waiting;
     }
   }
 
@@ -112,6 +115,14 @@ final class RemoteKeyMetrics {
             null,
             "1 when the keys in use include private or symmetric key material",
             x -> x.publishesSecretKeys));
+    meters.add(
+        gauge(
+            id,
+            v,
+            "meshguard.jwks.waiting.requests",
+            null,
+            "requests waiting now for a fetch of these keys (each at most the rule's timeout)",
+            x -> x.waiting));
     meters.add(
         counter(
             id,

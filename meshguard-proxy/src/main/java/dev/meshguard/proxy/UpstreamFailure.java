@@ -27,9 +27,7 @@ enum UpstreamFailure {
       502,
       "upstream connect error or disconnect/reset before headers. reset reason: protocol error"),
   /** The request timeout passed before the response was complete. */
-  REQUEST_TIMEOUT(504, "upstream request timeout"),
-  /** The decision executor is saturated. */
-  OVERLOADED(503, "envoy overloaded");
+  REQUEST_TIMEOUT(504, "upstream request timeout");
 
   private final int status;
   private final String body;

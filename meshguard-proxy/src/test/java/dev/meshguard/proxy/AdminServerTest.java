@@ -117,7 +117,8 @@ class AdminServerTest {
                 3,
                 failure.plusSeconds(4),
                 null,
-                false),
+                false,
+                4),
             new JwksSourceHealth(
                 "https://up.example",
                 "https://up.example/jwks",
@@ -132,7 +133,8 @@ class AdminServerTest {
                 0,
                 success.plusSeconds(1200),
                 success.plusSeconds(86_400),
-                false));
+                false,
+                0));
     AtomicBoolean draining = new AtomicBoolean();
     try (AdminServer admin =
         AdminServer.start(
@@ -156,6 +158,7 @@ class AdminServerTest {
       assertThat(down.get("lastSuccess").isNull()).isTrue();
       assertThat(down.get("lastFailure").asText()).isEqualTo("2026-03-01T10:05:00Z");
       assertThat(down.get("lastError").asText()).isEqualTo("status 500");
+      assertThat(down.get("waiting").asInt()).isEqualTo(4);
       JsonNode up = body.get("jwks").get(1);
       assertThat(up.get("status").asText()).isEqualTo("FRESH");
       assertThat(up.get("keysLoaded").asInt()).isEqualTo(2);

@@ -168,7 +168,6 @@ class GatewayRemoteKeysTest {
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                         UpstreamTarget.parse("http://127.0.0.1:" + closedPort))
                     .ioThreads(1)
-                    .decisionThreads(2)
                     .build(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 "off",

@@ -2,6 +2,7 @@ package dev.meshguard.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshguard.engine.CheckRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -9,9 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MalformedRequestTest {
   private static final String BIG = "a".repeat(70 * 1024);
 
-  /** Records decisions instead of running them: any entry means the request went further. */
-  private static final List<Runnable> decisions = new CopyOnWriteArrayList<>();
+  /** The requests decided: any entry means the request went further. */
+  private static final List<CheckRequest> decisions = new CopyOnWriteArrayList<>();
 
   private static ProxyRuntime runtime;
 
@@ -44,9 +43,11 @@ class MalformedRequestTest {
         new ProxyRuntime(
             options,
             new UpstreamPool(options),
-            () -> new ActivePolicy(TestDecisions.emptySnapshot(), true),
-            TestDecisions::byPath,
-            new RecordingExecutor(),
+            TestDecisions::emptySnapshot,
+            (s, r) -> {
+              decisions.add(r);
+              return TestDecisions.byPath(s, r);
+            },
             new ProxyMetrics(),
             AccessLog.off(),
             null);
@@ -129,35 +130,5 @@ class MalformedRequestTest {
       b.release();
     }
     return sb.toString();
-  }
-
-  private static final class RecordingExecutor extends AbstractExecutorService {
-    @Override
-    public void execute(Runnable command) {
-      decisions.add(command);
-    }
-
-    @Override
-    public void shutdown() {}
-
-    @Override
-    public List<Runnable> shutdownNow() {
-      return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-      return false;
-    }
-
-    @Override
-    public boolean isTerminated() {
-      return false;
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-      return true;
-    }
   }
 }

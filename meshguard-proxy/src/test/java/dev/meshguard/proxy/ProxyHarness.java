@@ -25,20 +25,9 @@ final class ProxyHarness implements AutoCloseable {
 
   ProxyHarness(UpstreamTarget upstream, Decider decider, Consumer<ProxyOptions.Builder> tweak)
       throws IOException {
-    this(upstream, decider, tweak, true);
-  }
-
-  /** {@code mayBlock} false decides on the event loop, as with inline keys only. */
-  ProxyHarness(
-      UpstreamTarget upstream,
-      Decider decider,
-      Consumer<ProxyOptions.Builder> tweak,
-      boolean mayBlock)
-      throws IOException {
     ProxyOptions.Builder b =
         ProxyOptions.builder(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), upstream)
-            .ioThreads(2)
-            .decisionThreads(2);
+            .ioThreads(2);
     tweak.accept(b);
     AccessLog capture =
         new AccessLog() {
@@ -48,13 +37,7 @@ final class ProxyHarness implements AutoCloseable {
           }
         };
     proxy =
-        ProxyServer.start(
-            b.build(),
-            () -> new ActivePolicy(TestDecisions.emptySnapshot(), mayBlock),
-            decider,
-            metrics,
-            capture,
-            null);
+        ProxyServer.start(b.build(), TestDecisions::emptySnapshot, decider, metrics, capture, null);
   }
 
   ProxyHarness(UpstreamTarget upstream) throws IOException {

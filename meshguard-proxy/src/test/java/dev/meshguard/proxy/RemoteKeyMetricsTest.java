@@ -18,6 +18,17 @@ class RemoteKeyMetricsTest {
 
   private static JwksSourceHealth health(
       String issuer, String uri, Status status, int keys, long fetches, long failures) {
+    return health(issuer, uri, status, keys, fetches, failures, 0);
+  }
+
+  private static JwksSourceHealth health(
+      String issuer,
+      String uri,
+      Status status,
+      int keys,
+      long fetches,
+      long failures,
+      int waiting) {
     boolean usable = status == Status.FRESH || status == Status.STALE;
     return new JwksSourceHealth(
         issuer,
@@ -33,7 +44,8 @@ class RemoteKeyMetricsTest {
         failures,
         null,
         usable ? SUCCESS.plusSeconds(86_400) : null,
-        false);
+        false,
+        waiting);
   }
 
   private static String tags(String issuer, String uri) {
@@ -46,7 +58,8 @@ class RemoteKeyMetricsTest {
     metrics.trackRemoteKeys(
         () ->
             List.of(
-                health(A, A_URI, Status.FRESH, 3, 4, 1), health(B, B_URI, Status.FAILED, 0, 5, 5)));
+                health(A, A_URI, Status.FRESH, 3, 4, 1),
+                health(B, B_URI, Status.LOADING, 0, 5, 5, 7)));
     String text = metrics.scrape();
     assertThat(text)
         .contains("meshguard_jwks_keys" + tags(A, A_URI) + " 3.0")
@@ -59,7 +72,9 @@ class RemoteKeyMetricsTest {
         .contains("meshguard_jwks_keys" + tags(B, B_URI) + " 0.0")
         .contains("meshguard_jwks_up" + tags(B, B_URI) + " 0.0")
         .contains("meshguard_jwks_last_success_timestamp_seconds" + tags(B, B_URI) + " 0.0")
-        .contains("meshguard_jwks_fetch_failures_total" + tags(B, B_URI) + " 5.0");
+        .contains("meshguard_jwks_fetch_failures_total" + tags(B, B_URI) + " 5.0")
+        .contains("meshguard_jwks_waiting_requests" + tags(A, A_URI) + " 0.0")
+        .contains("meshguard_jwks_waiting_requests" + tags(B, B_URI) + " 7.0");
   }
 
   @Test
@@ -100,13 +115,15 @@ class RemoteKeyMetricsTest {
     metrics.trackRemoteKeys(
         () ->
             List.of(
-                health(A, A_URI, Status.FAILED, 0, 3, 3), health(A, A_URI, Status.FRESH, 2, 2, 0)));
+                health(A, A_URI, Status.FAILED, 0, 3, 3, 2),
+                health(A, A_URI, Status.FRESH, 2, 2, 0, 1)));
     String text = metrics.scrape();
     assertThat(text)
         .contains("meshguard_jwks_up" + tags(A, A_URI) + " 1.0")
         .contains("meshguard_jwks_keys" + tags(A, A_URI) + " 2.0")
         .contains("meshguard_jwks_fetches_total" + tags(A, A_URI) + " 5.0")
-        .contains("meshguard_jwks_fetch_failures_total" + tags(A, A_URI) + " 3.0");
+        .contains("meshguard_jwks_fetch_failures_total" + tags(A, A_URI) + " 3.0")
+        .contains("meshguard_jwks_waiting_requests" + tags(A, A_URI) + " 3.0");
     assertThat(text.lines().filter(l -> l.startsWith("meshguard_jwks_up{"))).hasSize(1);
   }
 
@@ -121,7 +138,7 @@ class RemoteKeyMetricsTest {
       metrics.scrape();
     }
     String text = metrics.scrape();
-    assertThat(text.lines().filter(l -> l.startsWith("meshguard_jwks_"))).hasSize(6);
+    assertThat(text.lines().filter(l -> l.startsWith("meshguard_jwks_"))).hasSize(7);
     assertThat(text).contains("uri=\"https://idp.example/jwks/49\"");
   }
 }

@@ -35,7 +35,7 @@ class TlsListenerTest {
               ProxyOptions.builder(
                       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), upstream.target())
                   .build(),
-              () -> new ActivePolicy(TestDecisions.emptySnapshot(), false),
+              TestDecisions::emptySnapshot,
               (s, r) -> {
                 seen.add(r);
                 return TestDecisions.byPath(s, r);

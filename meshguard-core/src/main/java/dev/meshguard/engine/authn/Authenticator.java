@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Runs the JWT step for one request: Istio's requirement tree over the compiled providers, with
@@ -39,10 +40,25 @@ public final class Authenticator {
 
   /**
    * Authenticates a request. {@code headers} is changed in place (sanitised outputs, removed token
-   * headers, added claim headers); {@code query} is the raw query string or null.
+   * headers, added claim headers); {@code query} is the raw query string or null. Keys being
+   * fetched are taken as they are (a fetch not finished is `Jwks remote fetch is failed`).
    */
   public AuthnResult authenticate(
       String method, HeaderWorkingSet headers, String query, long nowEpochSeconds) {
+    return authenticate(method, headers, query, nowEpochSeconds, source -> false);
+  }
+
+  /**
+   * Authenticates a request, as above, except that a token whose keys are being fetched by a source
+   * {@code mayWait} accepts stops the step with {@link KeysPending}: the caller waits for the fetch
+   * and authenticates again (see {@link dev.meshguard.engine.Engine#attempt}).
+   */
+  public AuthnResult authenticate(
+      String method,
+      HeaderWorkingSet headers,
+      String query,
+      long nowEpochSeconds,
+      Predicate<JwksSource> mayWait) {
     List<String> trace = new ArrayList<>();
     if (requirement == null) {
       trace.add("jwt: no RequestAuthentication applies; the request is unauthenticated");
@@ -54,7 +70,7 @@ public final class Authenticator {
               + " JWT verification");
       return new AuthnResult(JwtStatus.OK, null, null, trace);
     }
-    Evaluation evaluation = new Evaluation(headers, query, nowEpochSeconds, trace);
+    Evaluation evaluation = new Evaluation(headers, query, nowEpochSeconds, mayWait, trace);
     JwtStatus status = evaluation.evaluate(requirement);
     if (status != JwtStatus.OK) {
       trace.add("jwt: rejected: " + status.message() + " (" + status.httpStatus() + ")");
@@ -79,14 +95,21 @@ public final class Authenticator {
     private final HeaderWorkingSet headers;
     private final String query;
     private final long now;
+    private final Predicate<JwksSource> mayWait;
     private final List<String> trace;
     private VerifiedClaims claims;
     private String principal;
 
-    Evaluation(HeaderWorkingSet headers, String query, long now, List<String> trace) {
+    Evaluation(
+        HeaderWorkingSet headers,
+        String query,
+        long now,
+        Predicate<JwksSource> mayWait,
+        List<String> trace) {
       this.headers = headers;
       this.query = query;
       this.now = now;
+      this.mayWait = mayWait;
       this.trace = trace;
     }
 
@@ -195,7 +218,7 @@ public final class Authenticator {
       if (status != JwtStatus.OK) {
         return status;
       }
-      JwksSource.KeySetLookup keys = provider.keys().current();
+      JwksSource.KeySetLookup keys = settled(provider, provider.keys().current());
       if (!keys.ok()) {
         trace.add("jwt: keys for " + provider.name() + " unavailable: " + keys.detail());
         return keys.failure();
@@ -231,7 +254,8 @@ public final class Authenticator {
       JwtStatus status = JwtVerifier.verifySignature(jwt, keys);
       JwkSet usedKeys = keys;
       if (status == JwtStatus.JWKS_KID_ALG_MISMATCH && jwt.keyId() != null) {
-        JwksSource.KeySetLookup refreshed = provider.keys().refreshForUnknownKid(jwt.keyId());
+        JwksSource.KeySetLookup refreshed =
+            settled(provider, provider.keys().refreshForUnknownKid(jwt.keyId()));
         if (refreshed.ok() && refreshed.keys() != keys) {
           usedKeys = refreshed.keys();
           status = JwtVerifier.verifySignature(jwt, usedKeys);
@@ -244,6 +268,26 @@ public final class Authenticator {
                 usedKeys, jwt.registeredClaims(), jwt.payloadStart(), jwt.payloadEnd()));
       }
       return status;
+    }
+
+    /**
+     * {@code lookup} when it is final; when a fetch it depends on is in flight, stops the step to
+     * wait for it if the caller may (once per source), otherwise takes it as it is.
+     */
+    private JwksSource.KeySetLookup settled(JwtProvider provider, JwksSource.KeySetLookup lookup) {
+      if (!lookup.isPending()) {
+        return lookup;
+      }
+      if (mayWait.test(provider.keys())) {
+        throw new KeysPending(provider.keys(), lookup.pending());
+      }
+      trace.add(
+          "jwt: keys for "
+              + provider.name()
+              + ": no more waiting for the fetch in flight (a request waits at most "
+              + lookup.pending().timeout().toMillis()
+              + " ms, once per key source); deciding with the keys there are");
+      return lookup;
     }
 
     /**

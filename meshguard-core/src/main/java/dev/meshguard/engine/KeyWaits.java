@@ -1,0 +1,105 @@
+package dev.meshguard.engine;
+
+import dev.meshguard.jwt.JwksSource;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs {@link Engine#attempt} until it decides, waiting for the key fetch it reports between tries:
+ * blocking the calling thread (for one-shot callers), or asynchronously, holding no thread while a
+ * fetch is in flight (for servers). Both make the same attempts, so both give the same answers.
+ */
+final class KeyWaits {
+  private KeyWaits() {}
+
+  static Decision blocking(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+    Set<JwksSource> waited = Set.of(); // most requests wait for nothing: no set made for them
+    while (true) {
+      Attempt attempt = Engine.attempt(snapshot, request, clock, waited);
+      if (attempt.isDecided()) {
+        return attempt.decision();
+      }
+      waited = plus(waited, attempt.source());
+      CompletableFuture<Void> wait;
+      try {
+        wait = attempt.fetch().await();
+      } catch (RuntimeException e) {
+        continue; // cannot wait: decide with what there is
+      }
+      try {
+        // the wait ends by itself at the rule's timeout; the bound here only guards a broken timer
+        wait.get(attempt.fetch().timeout().toNanos() * 2 + 1, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // give up waiting; the keys are taken as they are
+      } catch (ExecutionException | TimeoutException | CancellationException e) {
+        // the same: decide with what there is
+      } finally {
+        wait.cancel(false);
+      }
+    }
+  }
+
+  static CompletableFuture<Decision> async(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
+    CompletableFuture<Decision> result = new CompletableFuture<>();
+    step(snapshot, request, clock, resume, Set.of(), result);
+    return result;
+  }
+
+  // the dependents only cancel a wait or hand the next try to `resume`: nothing to report
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private static void step(
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Clock clock,
+      Executor resume,
+      Set<JwksSource> waited,
+      CompletableFuture<Decision> result) {
+    if (result.isDone()) {
+      return; // the caller gave up
+    }
+    Attempt attempt = Engine.attempt(snapshot, request, clock, waited);
+    if (attempt.isDecided()) {
+      result.complete(attempt.decision());
+      return;
+    }
+    Set<JwksSource> next = plus(waited, attempt.source());
+    CompletableFuture<Void> wait = await(attempt);
+    // a caller that gives up (its client went away) stops waiting: the wait leaves the count
+    result.whenComplete((d, e) -> wait.cancel(false));
+    wait.whenComplete(
+        (v, e) -> {
+          Runnable again = () -> step(snapshot, request, clock, resume, next, result);
+          try {
+            resume.execute(again);
+          } catch (RejectedExecutionException rejected) {
+            again.run(); // the executor is stopping; deciding never blocks, so here is as good
+          }
+        });
+  }
+
+  private static CompletableFuture<Void> await(Attempt attempt) {
+    try {
+      return attempt.fetch().await();
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(null); // cannot wait: decide with what there is
+    }
+  }
+
+  /** A new set (by identity) with {@code waited} and {@code source}. */
+  private static Set<JwksSource> plus(Set<JwksSource> waited, JwksSource source) {
+    Set<JwksSource> next = Collections.newSetFromMap(new IdentityHashMap<>());
+    next.addAll(waited);
+    next.add(source);
+    return next;
+  }
+}
