@@ -10,6 +10,7 @@ import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.RequestHeaders;
+import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
@@ -161,6 +162,10 @@ public final class CheckCommand implements Callable<Integer> {
       obj.put("principal", decision.principal());
       obj.put("outcome", decision.outcome().name());
       obj.put("jwt", decision.jwtStatus().message());
+      // Envoy's RBAC shadow metadata keys; null when no dry-run policy was evaluated
+      ShadowResult shadow = decision.shadow();
+      obj.put(ShadowResult.EFFECTIVE_POLICY_ID, shadow == null ? null : shadow.effectivePolicyId());
+      obj.put(ShadowResult.ENGINE_RESULT, shadow == null ? null : shadow.engineResult());
       if (decision.body() != null) {
         obj.put("body", decision.body());
       }
@@ -204,6 +209,19 @@ public final class CheckCommand implements Callable<Integer> {
               + (decision.principal() == null ? "" : " [principal " + decision.principal() + "]"));
       if (decision.body() != null) {
         out.println("body: " + decision.body());
+      }
+      if (decision.shadow() != null) {
+        out.println(
+            "dry-run: "
+                + ShadowResult.ENGINE_RESULT
+                + "="
+                + decision.shadow().engineResult()
+                + (decision.shadow().effectivePolicyId() == null
+                    ? ""
+                    : " "
+                        + ShadowResult.EFFECTIVE_POLICY_ID
+                        + "="
+                        + decision.shadow().effectivePolicyId()));
       }
     }
     out.flush();

@@ -157,6 +157,7 @@ public final class ExtAuthzCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--num-trusted-proxies must not be negative");
       }
       workload.labelMap();
+      workload.frontedService();
     } catch (IllegalArgumentException e) {
       err.println("meshguard extauthz: " + e.getMessage());
       return Main.EXIT_USAGE;

@@ -212,6 +212,7 @@ public final class ServeCommand implements Callable<Integer> {
               ? null
               : SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()).build();
       workload.labelMap();
+      workload.frontedService();
     } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
       err.println("meshguard serve: " + e.getMessage());
       return Main.EXIT_USAGE;

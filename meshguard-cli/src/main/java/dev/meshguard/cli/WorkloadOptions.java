@@ -1,5 +1,6 @@
 package dev.meshguard.cli;
 
+import dev.meshguard.engine.FrontedService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** Options shared by `check` and `serve`: configuration paths and the workload identity. */
+/**
+ * Options shared by `check`, `serve` and `extauthz`: configuration paths and the workload identity.
+ */
 public final class WorkloadOptions {
   @Option(
       names = "--config",
@@ -25,6 +28,14 @@ public final class WorkloadOptions {
   @Option(names = "--labels", paramLabel = "k=v,...", description = "workload labels", split = ",")
   public List<String> labels = new ArrayList<>();
 
+  @Option(
+      names = "--service",
+      paramLabel = "[KIND/]NAME",
+      description =
+          "the Service or ServiceEntry (KIND Service or ServiceEntry; either when left out) this"
+              + " instance fronts, in --namespace: policies attach as to an Istio waypoint")
+  public String service;
+
   @Option(names = "--mesh-config", paramLabel = "FILE", description = "Istio MeshConfig subset")
   public Path meshConfig;
 
@@ -33,6 +44,11 @@ public final class WorkloadOptions {
       paramLabel = "NS",
       description = "mesh root namespace (default istio-system)")
   public String rootNamespace;
+
+  /** The fronted service, or null; a malformed `--service` is a usage error. */
+  public FrontedService frontedService() {
+    return service == null ? null : FrontedService.parse(service);
+  }
 
   /** The labels as a map; a label without `=` is a usage error. */
   public Map<String, String> labelMap() {

@@ -26,7 +26,7 @@ final class Workloads {
   }
 
   static Workload workload(WorkloadOptions options) {
-    return new Workload(options.namespace, options.labelMap());
+    return new Workload(options.namespace, options.labelMap(), options.frontedService());
   }
 
   static PolicySnapshot compile(

@@ -78,12 +78,7 @@ class CheckConformanceTest {
         Files.writeString(config, Placeholders.resolve(c.config()), StandardCharsets.UTF_8);
         List<String> a = new ArrayList<>();
         a.add("--config=" + config);
-        a.add("--namespace=" + c.namespace());
-        if (!c.labels().isEmpty()) {
-          List<String> labels = new ArrayList<>();
-          c.labels().forEach((k, v) -> labels.add(k + "=" + v));
-          a.add("--labels=" + String.join(",", labels));
-        }
+        a.addAll(c.workloadArguments());
         if (!c.mesh().isDefault()) {
           Path mesh = caseDir.resolve("mesh.yaml");
           Files.writeString(mesh, c.mesh().toMeshConfigYaml(), StandardCharsets.UTF_8);
@@ -156,10 +151,19 @@ class CheckConformanceTest {
         upstream == null ? null : textOrNull(upstream.get("path")),
         upstream == null ? List.of() : texts(upstream.path("removeHeaders")),
         upstream == null ? Map.of() : map(upstream.get("addHeaders")),
-        texts(json.path("trace")));
+        texts(json.path("trace")),
+        shadow(json));
   }
 
-  private static String textOrNull(JsonNode node) {
+  /** The dry-run verdict under Envoy's key names, or null when `check` reports none. */
+  static Expectation.Shadow shadow(JsonNode json) {
+    String result = textOrNull(json.get("shadow_engine_result"));
+    return result == null
+        ? null
+        : new Expectation.Shadow(result, textOrNull(json.get("shadow_effective_policy_id")));
+  }
+
+  static String textOrNull(JsonNode node) {
     return node == null || node.isNull() ? null : node.asText();
   }
 

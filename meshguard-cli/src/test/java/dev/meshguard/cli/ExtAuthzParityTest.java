@@ -211,12 +211,7 @@ class ExtAuthzParityTest {
       Files.writeString(config, Placeholders.resolve(c.config()), StandardCharsets.UTF_8);
       List<String> args = new ArrayList<>();
       args.add("--config=" + config);
-      args.add("--namespace=" + c.namespace());
-      if (!c.labels().isEmpty()) {
-        List<String> labels = new ArrayList<>();
-        c.labels().forEach((k, v) -> labels.add(k + "=" + v));
-        args.add("--labels=" + String.join(",", labels));
-      }
+      args.addAll(c.workloadArguments());
       Path mesh = null;
       if (!c.mesh().isDefault()) {
         mesh = caseDir.resolve("mesh.yaml");
@@ -224,13 +219,7 @@ class ExtAuthzParityTest {
         args.add("--mesh-config=" + mesh);
       }
       LoadResult loaded =
-          new FilePolicyLoader(
-                  List.of(config),
-                  mesh,
-                  null,
-                  new Workload(c.namespace(), c.labels()),
-                  jwks::remote,
-                  true)
+          new FilePolicyLoader(List.of(config), mesh, null, c.workload(), jwks::remote, true)
               .load();
       LoadResult multiWorkload =
           new FilePolicyLoader(List.of(config), mesh, null, UNUSED_WORKLOAD, jwks::remote, true)
@@ -292,6 +281,11 @@ class ExtAuthzParityTest {
     assertThat(text(facts, "principal"))
         .as("principal, " + context)
         .isEqualTo(textOrNull(check, "principal"));
+    for (String shadowKey : List.of("shadow_engine_result", "shadow_effective_policy_id")) {
+      assertThat(text(facts, shadowKey))
+          .as(shadowKey + ", " + context)
+          .isEqualTo(textOrNull(check, shadowKey));
+    }
     if (!allowed) {
       assertThat(answer.getDeniedResponse().getStatus().getCodeValue())
           .as("status, " + context)

@@ -9,7 +9,6 @@ import dev.meshguard.conformance.Expectation;
 import dev.meshguard.conformance.PendingEngineFixes;
 import dev.meshguard.conformance.Placeholders;
 import dev.meshguard.engine.PolicySnapshot;
-import dev.meshguard.engine.Workload;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.proxy.AccessLog;
@@ -185,13 +184,7 @@ class ServeConformanceTest {
       }
       // the corpus uses Istio's sample key on purpose: accepted as `serve` does by default
       result =
-          new FilePolicyLoader(
-                  List.of(config),
-                  mesh,
-                  null,
-                  new Workload(c.namespace(), c.labels()),
-                  jwks::remote,
-                  true)
+          new FilePolicyLoader(List.of(config), mesh, null, c.workload(), jwks::remote, true)
               .load();
       loaded.put(c, result);
     }
@@ -264,7 +257,9 @@ class ServeConformanceTest {
             expected.upstreamPath(),
             null,
             null,
-            List.of());
+            List.of(),
+            expected.shadowSet(),
+            expected.shadow());
     Expectation.Observed observed =
         new Expectation.Observed(
             response.status(),
@@ -276,7 +271,11 @@ class ServeConformanceTest {
             forwarded == null ? null : RawUpstream.target(forwarded.requestLine()),
             List.of(),
             Map.of(),
-            List.of());
+            List.of(),
+            entry == null || entry.shadowEngineResult() == null
+                ? null
+                : new Expectation.Shadow(
+                    entry.shadowEngineResult(), entry.shadowEffectivePolicyId()));
     assertThat(wireLevel.mismatches(observed)).as(context).isEmpty();
     if (denied) {
       assertThat(forwarded).as("a denied request never reaches the upstream").isNull();

@@ -1,5 +1,6 @@
 package dev.meshguard.engine;
 
+import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwt.JwtStatus;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,9 @@ import java.util.Map;
  * @param responseHeaders extra response headers when denied (e.g. `www-authenticate`)
  * @param upstream how to rewrite the request when allowed, null when denied
  * @param trace the explanation, one line per step, for `check --explain`
+ * @param shadow what the dry-run policies would have decided (Envoy's `shadow_engine_result` and
+ *     `shadow_effective_policy_id`), or null when no dry-run policy was evaluated: none applies, or
+ *     the request was decided before authorization (400, CUSTOM, JWT)
  */
 public record Decision(
     int status,
@@ -31,7 +35,8 @@ public record Decision(
     String body,
     List<Map.Entry<String, String>> responseHeaders,
     UpstreamRewrite upstream,
-    List<String> trace) {
+    List<String> trace,
+    ShadowResult shadow) {
 
   /** Why a request was allowed or denied. */
   public enum Outcome {
@@ -49,6 +54,34 @@ public record Decision(
   public Decision {
     responseHeaders = List.copyOf(responseHeaders);
     trace = List.copyOf(trace);
+  }
+
+  /** A decision without a dry-run verdict. */
+  public Decision(
+      int status,
+      boolean allowed,
+      Outcome outcome,
+      String reason,
+      String policy,
+      String principal,
+      JwtStatus jwtStatus,
+      String body,
+      List<Map.Entry<String, String>> responseHeaders,
+      UpstreamRewrite upstream,
+      List<String> trace) {
+    this(
+        status,
+        allowed,
+        outcome,
+        reason,
+        policy,
+        principal,
+        jwtStatus,
+        body,
+        responseHeaders,
+        upstream,
+        trace,
+        null);
   }
 
   /**

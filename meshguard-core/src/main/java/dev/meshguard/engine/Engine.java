@@ -4,6 +4,7 @@ import dev.meshguard.engine.authn.AuthnResult;
 import dev.meshguard.engine.authn.KeysPending;
 import dev.meshguard.engine.authz.AuthzRequest;
 import dev.meshguard.engine.authz.AuthzResult;
+import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.engine.match.NormalizedPath;
 import dev.meshguard.engine.match.PathNormalizer;
 import dev.meshguard.jwt.JwksSource;
@@ -150,10 +151,14 @@ public final class Engine {
     if (authn.status() != JwtStatus.OK) {
       JwtStatus status = authn.status();
       String realm = realm(request, upstreamPath);
+      // Envoy leaves out `error=` for a missing token (only a REQUIRED rule rejects one).
+      String challenge =
+          "Bearer realm=\""
+              + realm
+              + "\""
+              + (status == JwtStatus.JWT_MISSED ? "" : ", error=\"invalid_token\"");
       List<Map.Entry<String, String>> responseHeaders =
-          List.of(
-              Map.entry(
-                  "www-authenticate", "Bearer realm=\"" + realm + "\", error=\"invalid_token\""));
+          List.of(Map.entry("www-authenticate", challenge));
       return denied(
           status.httpStatus(),
           Decision.Outcome.DENIED_AUTHENTICATION,
@@ -171,10 +176,22 @@ public final class Engine {
         authzRequest(request, normalized.path(), upstreamPath, headers, authn.claims());
     AuthzResult authz = snapshot.authorizer().authorize(authzRequest);
     trace.addAll(authz.trace());
+    ShadowResult shadow = authz.shadow();
+    if (shadow != null) {
+      trace.add(
+          "authz: dry-run verdict: "
+              + ShadowResult.ENGINE_RESULT
+              + "="
+              + shadow.engineResult()
+              + (shadow.effectivePolicyId() == null
+                  ? ""
+                  : ", " + ShadowResult.EFFECTIVE_POLICY_ID + "=" + shadow.effectivePolicyId()));
+    }
     if (!authz.allowed()) {
       trace.add("decision: 403 " + RBAC_DENIED_BODY + ": " + authz.reason());
-      return denied(
+      return new Decision(
           403,
+          false,
           Decision.Outcome.DENIED_AUTHORIZATION,
           authz.reason(),
           authz.policy(),
@@ -182,7 +199,9 @@ public final class Engine {
           jwtStatus,
           RBAC_DENIED_BODY,
           List.of(),
-          trace);
+          null,
+          trace,
+          shadow);
     }
     trace.add("decision: 200 allowed: " + authz.reason());
     Decision.UpstreamRewrite rewrite =
@@ -198,7 +217,8 @@ public final class Engine {
         null,
         List.of(),
         rewrite,
-        trace);
+        trace,
+        shadow);
   }
 
   private static Decision denied(

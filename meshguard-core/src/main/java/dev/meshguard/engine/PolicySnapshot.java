@@ -80,7 +80,13 @@ public final class PolicySnapshot {
   /** A JSON-friendly description of what is in force, for `/config_dump` and `check --explain`. */
   public Map<String, Object> dump() {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("workload", Map.of("namespace", workload.namespace(), "labels", workload.labels()));
+    Map<String, Object> identity = new LinkedHashMap<>();
+    identity.put("namespace", workload.namespace());
+    identity.put("labels", workload.labels());
+    if (workload.service() != null) {
+      identity.put("service", workload.service().toString());
+    }
+    out.put("workload", identity);
     out.put("rootNamespace", mesh.rootNamespace());
     out.put("pathNormalization", mesh.pathNormalization().name());
     List<Object> providers = new ArrayList<>();
@@ -90,6 +96,7 @@ public final class PolicySnapshot {
       m.put("source", p.source());
       m.put("issuer", p.issuer());
       m.put("audiences", p.audiences());
+      m.put("presence", p.required() ? "REQUIRED" : "OPTIONAL");
       m.put("keys", p.keys().description());
       List<String> locations = new ArrayList<>();
       p.headerLocations()

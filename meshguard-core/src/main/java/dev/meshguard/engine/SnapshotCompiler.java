@@ -201,7 +201,8 @@ public final class SnapshotCompiler {
         rule.forwardOriginalToken(),
         rule.outputPayloadToHeader(),
         rule.outputClaimToHeaders(),
-        spaceDelimited);
+        spaceDelimited,
+        rule.required());
   }
 
   private static boolean isEmpty(List<?> list) {

@@ -20,9 +20,19 @@ public record JwtRule(
     List<ClaimToHeader> outputClaimToHeaders,
     boolean forwardOriginalToken,
     List<String> spaceDelimitedClaims,
-    Duration timeout) {
+    Duration timeout,
+    Presence presence) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * `presence` (istio/api#3737): a REQUIRED rule's token must be present and valid; istiod then
+   * leaves the provider out of `allow_missing` and out of the requirement tree's outer OR.
+   */
+  public enum Presence {
+    OPTIONAL,
+    REQUIRED
+  }
 
   public JwtRule {
     audiences = List.copyOf(audiences);
@@ -31,6 +41,41 @@ public record JwtRule(
     fromCookies = fromCookies == null ? null : List.copyOf(fromCookies);
     outputClaimToHeaders = List.copyOf(outputClaimToHeaders);
     spaceDelimitedClaims = List.copyOf(spaceDelimitedClaims);
+    presence = presence == null ? Presence.OPTIONAL : presence;
+  }
+
+  /** A rule with the default presence (OPTIONAL). */
+  public JwtRule(
+      String issuer,
+      List<String> audiences,
+      String jwksUri,
+      String jwks,
+      List<JwtHeader> fromHeaders,
+      List<String> fromParams,
+      List<String> fromCookies,
+      String outputPayloadToHeader,
+      List<ClaimToHeader> outputClaimToHeaders,
+      boolean forwardOriginalToken,
+      List<String> spaceDelimitedClaims,
+      Duration timeout) {
+    this(
+        issuer,
+        audiences,
+        jwksUri,
+        jwks,
+        fromHeaders,
+        fromParams,
+        fromCookies,
+        outputPayloadToHeader,
+        outputClaimToHeaders,
+        forwardOriginalToken,
+        spaceDelimitedClaims,
+        timeout,
+        Presence.OPTIONAL);
+  }
+
+  public boolean required() {
+    return presence == Presence.REQUIRED;
   }
 
   public String issuerOrEmpty() {

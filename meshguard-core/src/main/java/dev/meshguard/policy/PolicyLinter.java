@@ -38,7 +38,9 @@ public final class PolicyLinter {
     Map<String, String> issuersByNamespace = new HashMap<>();
     for (RequestAuthentication authentication : config.requestAuthentications()) {
       FindingSink sink = new FindingSink(authentication.origin(), "", out);
-      if (!tokenRequired && !authentication.jwtRules().isEmpty()) {
+      if (!tokenRequired
+          && !authentication.jwtRules().isEmpty()
+          && !PresenceLint.requiresToken(authentication)) {
         sink.warning(
             "spec.jwtRules",
             PREFIX
@@ -47,9 +49,13 @@ public final class PolicyLinter {
                 + " requests without a token are allowed");
       }
       lintRules(authentication, issuersByNamespace, sink);
+      PresenceLint.lint(authentication, sink);
+      TargetRefLint.lint(authentication, sink);
     }
     for (AuthorizationPolicy policy : config.authorizationPolicies()) {
-      lintPolicy(policy, new FindingSink(policy.origin(), "", out));
+      FindingSink sink = new FindingSink(policy.origin(), "", out);
+      lintPolicy(policy, sink);
+      TargetRefLint.lint(policy, sink);
     }
     return out;
   }

@@ -84,12 +84,8 @@ final class RequestAuthenticationReader {
     } else if (jwksUri == null) {
       jwksUri = jwksUriSnake;
     }
-    if (map.get("presence") != null) {
-      reader.enumValue(map.get("presence"), Paths.field(path, "presence"), PRESENCE_VALUES);
-      sink.warning(
-          Paths.field(path, "presence"),
-          "not read by istiod (as of 1.31) and ignored: a missing token is still let through");
-    }
+    String presence =
+        reader.enumValue(map.get("presence"), Paths.field(path, "presence"), PRESENCE_VALUES);
     Boolean forward =
         reader.bool(map.get("forwardOriginalToken"), Paths.field(path, "forwardOriginalToken"));
     return new JwtRule(
@@ -106,7 +102,8 @@ final class RequestAuthenticationReader {
         forward != null && forward,
         reader.stringsOrEmpty(
             map.get("spaceDelimitedClaims"), Paths.field(path, "spaceDelimitedClaims")),
-        timeout(map.get("timeout"), Paths.field(path, "timeout"), reader));
+        timeout(map.get("timeout"), Paths.field(path, "timeout"), reader),
+        presence == null ? JwtRule.Presence.OPTIONAL : JwtRule.Presence.valueOf(presence));
   }
 
   private static List<JwtHeader> headers(YamlNode node, String path, StrictReader reader) {

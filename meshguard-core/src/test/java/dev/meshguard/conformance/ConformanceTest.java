@@ -11,7 +11,6 @@ import dev.meshguard.engine.PathNormalization;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.RequestHeaders;
 import dev.meshguard.engine.SnapshotCompiler;
-import dev.meshguard.engine.Workload;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.policy.ConfigLoader;
@@ -83,10 +82,7 @@ class ConformanceTest {
         ConfigSet config = ConfigLoader.load(List.of(file));
         snapshot =
             SnapshotCompiler.compile(
-                config,
-                meshSettings(c.mesh()),
-                new Workload(c.namespace(), c.labels()),
-                REMOTE_KEYS::remote);
+                config, meshSettings(c.mesh()), c.workload(), REMOTE_KEYS::remote);
       }
       return snapshot;
     }
@@ -154,7 +150,10 @@ class ConformanceTest {
         d.upstream() == null ? null : d.upstream().path(),
         d.upstream() == null ? List.of() : d.upstream().removeHeaders(),
         added,
-        d.trace());
+        d.trace(),
+        d.shadow() == null
+            ? null
+            : new Expectation.Shadow(d.shadow().engineResult(), d.shadow().effectivePolicyId()));
   }
 
   static MeshSettings meshSettings(CorpusCase.Mesh mesh) {

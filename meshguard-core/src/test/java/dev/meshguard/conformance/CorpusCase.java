@@ -1,5 +1,8 @@
 package dev.meshguard.conformance;
 
+import dev.meshguard.engine.FrontedService;
+import dev.meshguard.engine.Workload;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -13,6 +16,8 @@ import java.util.Objects;
  * @param spec the istio-semantics.md statements the case pins (`2A.7`, `8.6`)
  * @param namespace the workload namespace
  * @param labels the workload labels
+ * @param service the Service or ServiceEntry the workload fronts as a waypoint (`--service`), or
+ *     null
  * @param mesh MeshConfig settings, or defaults
  * @param config the Istio YAML (multi-document) with placeholders unresolved
  * @param configErrors substrings each of which must appear in some error finding; when set, the
@@ -26,6 +31,7 @@ public record CorpusCase(
     List<String> spec,
     String namespace,
     Map<String, String> labels,
+    String service,
     Mesh mesh,
     String config,
     List<String> configErrors,
@@ -43,6 +49,26 @@ public record CorpusCase(
     configErrors = List.copyOf(configErrors);
     configWarnings = List.copyOf(configWarnings);
     requests = List.copyOf(requests);
+  }
+
+  /** The workload the engine decides for. */
+  public Workload workload() {
+    return new Workload(namespace, labels, service == null ? null : FrontedService.parse(service));
+  }
+
+  /** The same workload as `check`, `serve` and `extauthz` options. */
+  public List<String> workloadArguments() {
+    List<String> args = new ArrayList<>();
+    args.add("--namespace=" + namespace);
+    if (!labels.isEmpty()) {
+      List<String> pairs = new ArrayList<>();
+      labels.forEach((k, v) -> pairs.add(k + "=" + v));
+      args.add("--labels=" + String.join(",", pairs));
+    }
+    if (service != null) {
+      args.add("--service=" + service);
+    }
+    return args;
   }
 
   /** `file :: case`, the prefix of every test name of this case. */

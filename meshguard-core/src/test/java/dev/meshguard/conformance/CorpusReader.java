@@ -37,7 +37,7 @@ public final class CorpusReader {
           "configErrors",
           "configWarnings",
           "requests");
-  private static final Set<String> WORKLOAD_KEYS = Set.of("namespace", "labels");
+  private static final Set<String> WORKLOAD_KEYS = Set.of("namespace", "labels", "service");
   private static final Set<String> MESH_KEYS =
       Set.of("rootNamespace", "pathNormalization", "extensionProviders");
   private static final Set<String> REQUEST_KEYS =
@@ -67,7 +67,9 @@ public final class CorpusReader {
           "upstreamPath",
           "upstreamRemoved",
           "upstreamAdded",
-          "trace");
+          "trace",
+          "shadow");
+  private static final Set<String> SHADOW_KEYS = Set.of("result", "policy");
 
   /** The host sent when a request names none: every HTTP/1.1 request has one. */
   public static final String DEFAULT_HOST = "example.com";
@@ -151,6 +153,7 @@ public final class CorpusReader {
         spec,
         workload.get("namespace").text(),
         labels,
+        workload.optText("service"),
         mesh,
         c.get("config").text(),
         configErrors,
@@ -213,7 +216,22 @@ public final class CorpusReader {
         e.optText("upstreamPath"),
         e.has("upstreamRemoved") ? e.get("upstreamRemoved").stringList() : null,
         e.has("upstreamAdded") ? e.get("upstreamAdded").stringMap() : null,
-        e.has("trace") ? e.get("trace").stringList() : List.of());
+        e.has("trace") ? e.get("trace").stringList() : List.of(),
+        e.has("shadow"),
+        e.has("shadow") ? shadow(e.get("shadow")) : null);
+  }
+
+  /** `null` (no dry-run verdict) or `{result: allowed|denied, policy: RBAC name}`. */
+  private static Expectation.Shadow shadow(Node s) {
+    if (s.node().isNull()) {
+      return null;
+    }
+    s.requireKeys(SHADOW_KEYS, Set.of("result"));
+    String result = s.get("result").text();
+    if (!result.equals("allowed") && !result.equals("denied")) {
+      throw s.get("result").error("must be `allowed` or `denied`");
+    }
+    return new Expectation.Shadow(result, s.optText("policy"));
   }
 
   /** A corpus file that does not follow the format. */

@@ -22,6 +22,9 @@ import java.util.TreeSet;
  * @param upstreamRemoved the exact set of header names removed before forwarding, or null
  * @param upstreamAdded the exact headers added before forwarding, or null
  * @param trace substrings each of which must occur in some line of the explanation
+ * @param shadowSet whether the dry-run verdict is checked
+ * @param shadow the dry-run verdict (Envoy's `shadow_engine_result`, `shadow_effective_policy_id`),
+ *     null when no dry-run policy may have been evaluated
  */
 public record Expectation(
     int status,
@@ -35,11 +38,21 @@ public record Expectation(
     String upstreamPath,
     List<String> upstreamRemoved,
     Map<String, String> upstreamAdded,
-    List<String> trace) {
+    List<String> trace,
+    boolean shadowSet,
+    Shadow shadow) {
 
   public Expectation {
     trace = List.copyOf(trace);
   }
+
+  /**
+   * A dry-run verdict.
+   *
+   * @param result `allowed` or `denied`
+   * @param policy the matched rule's RBAC name, or null when no dry-run rule matched
+   */
+  public record Shadow(String result, String policy) {}
 
   /**
    * The observable outcome of one decision, from whichever front end produced it.
@@ -56,7 +69,8 @@ public record Expectation(
       String upstreamPath,
       List<String> upstreamRemoved,
       Map<String, String> upstreamAdded,
-      List<String> trace) {}
+      List<String> trace,
+      Shadow shadow) {}
 
   /** This expectation with placeholders in its values resolved (e.g. `${payload:...}`). */
   public Expectation resolved() {
@@ -72,7 +86,9 @@ public record Expectation(
         Placeholders.resolve(upstreamPath),
         upstreamRemoved,
         resolveValues(upstreamAdded),
-        trace);
+        trace,
+        shadowSet,
+        shadow);
   }
 
   private static Map<String, String> resolveValues(Map<String, String> map) {
@@ -127,6 +143,9 @@ public record Expectation(
               + lowerKeys(upstreamAdded)
               + ", got "
               + lowerKeys(got.upstreamAdded()));
+    }
+    if (shadowSet && !Objects.equals(shadow, got.shadow())) {
+      out.add("shadow: expected " + shadow + ", got " + got.shadow());
     }
     for (String line : trace) {
       List<String> gotTrace = got.trace() == null ? List.of() : got.trace();

@@ -130,6 +130,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     }
     metrics.request(
         decision.outcome().name(), decision.status(), decision.policy(), System.nanoTime() - start);
+    metrics.shadow(decision.shadow());
     return response;
   }
 

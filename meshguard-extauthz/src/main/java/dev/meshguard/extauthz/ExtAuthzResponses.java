@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
+import dev.meshguard.engine.authz.ShadowResult;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
@@ -122,6 +123,11 @@ public final class ExtAuthzResponses {
     put(facts, "policy", decision.policy());
     put(facts, "principal", decision.principal());
     put(facts, "jwt", decision.jwtStatus().message());
+    if (decision.shadow() != null) {
+      // Envoy's RBAC shadow (dry-run) metadata keys
+      put(facts, ShadowResult.EFFECTIVE_POLICY_ID, decision.shadow().effectivePolicyId());
+      put(facts, ShadowResult.ENGINE_RESULT, decision.shadow().engineResult());
+    }
     return Struct.newBuilder()
         .putFields(METADATA_KEY, Value.newBuilder().setStructValue(facts).build())
         .build();

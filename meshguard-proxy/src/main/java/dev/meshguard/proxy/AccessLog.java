@@ -89,6 +89,9 @@ public abstract class AccessLog implements Closeable {
       }
       g.writeStringField("upstream_failure", e.upstreamFailure());
       g.writeNumberField("duration_ms", Math.round(e.durationMs() * 1000.0) / 1000.0);
+      // Envoy's names for the RBAC shadow (dry-run) metadata
+      g.writeStringField("shadow_effective_policy_id", e.shadowEffectivePolicyId());
+      g.writeStringField("shadow_engine_result", e.shadowEngineResult());
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);

@@ -19,6 +19,10 @@ import java.time.Instant;
  * @param upstreamStatus the upstream's status, or null when there was no upstream response
  * @param upstreamFailure why no upstream response arrived, or null
  * @param durationMs milliseconds from request headers to the end of the response
+ * @param shadowEffectivePolicyId the dry-run rule that matched (Envoy's
+ *     `shadow_effective_policy_id`), or null
+ * @param shadowEngineResult what the dry-run policies would have decided, `allowed` or `denied`
+ *     (Envoy's `shadow_engine_result`), or null when none was evaluated
  */
 public record AccessLogEntry(
     Instant time,
@@ -34,4 +38,42 @@ public record AccessLogEntry(
     String reason,
     Integer upstreamStatus,
     String upstreamFailure,
-    double durationMs) {}
+    double durationMs,
+    String shadowEffectivePolicyId,
+    String shadowEngineResult) {
+
+  /** An entry without a dry-run verdict. */
+  public AccessLogEntry(
+      Instant time,
+      String requestId,
+      String client,
+      String method,
+      String host,
+      String path,
+      int status,
+      String outcome,
+      String policy,
+      String principal,
+      String reason,
+      Integer upstreamStatus,
+      String upstreamFailure,
+      double durationMs) {
+    this(
+        time,
+        requestId,
+        client,
+        method,
+        host,
+        path,
+        status,
+        outcome,
+        policy,
+        principal,
+        reason,
+        upstreamStatus,
+        upstreamFailure,
+        durationMs,
+        null,
+        null);
+  }
+}

@@ -3,6 +3,7 @@ package dev.meshguard.proxy;
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwt.JwtStatus;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -759,6 +760,8 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       long nanos = System.nanoTime() - startNanos;
       String policy = decision != null ? decision.policy() : null;
       rt.metrics.request(outcome, status, policy, nanos);
+      ShadowResult shadow = decision != null ? decision.shadow() : null;
+      rt.metrics.shadow(shadow);
       CheckRequest check = prepared != null ? prepared.check() : null;
       rt.accessLog.log(
           new AccessLogEntry(
@@ -775,7 +778,9 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
               reason,
               upStatus,
               failure == null ? null : failure.name(),
-              nanos / 1_000_000.0));
+              nanos / 1_000_000.0,
+              shadow == null ? null : shadow.effectivePolicyId(),
+              shadow == null ? null : shadow.engineResult()));
     }
   }
 }

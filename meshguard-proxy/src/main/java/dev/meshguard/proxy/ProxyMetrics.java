@@ -1,6 +1,7 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.engine.authn.VerifiedTokenCache;
+import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwks.JwksSourceHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -18,8 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * The proxy's Prometheus metrics. Tag values are bounded: outcomes and JWT statuses are enums,
- * statuses are HTTP codes, policies are the configured `namespace/name` pairs, remote key sources
- * the configured issuers and URLs (only those in use: see {@link RemoteKeyMetrics}).
+ * statuses are HTTP codes, policies are the configured `namespace/name` pairs (dry-run rules their
+ * RBAC names), remote key sources the configured issuers and URLs (only those in use: see {@link
+ * RemoteKeyMetrics}).
  */
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry =
@@ -27,6 +29,7 @@ public final class ProxyMetrics {
   private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> jwtFailures = new ConcurrentHashMap<>();
   private final Map<String, Counter> upstreamFailures = new ConcurrentHashMap<>();
+  private final Map<ShadowKey, Counter> shadow = new ConcurrentHashMap<>();
   private final Timer duration;
   private final Counter reloadsOk;
   private final Counter reloadsFailed;
@@ -34,6 +37,8 @@ public final class ProxyMetrics {
   private final List<RemoteKeyMetrics> remoteKeys = new CopyOnWriteArrayList<>();
 
   private record RequestKey(String outcome, int status, String policy) {}
+
+  private record ShadowKey(String result, String policy) {}
 
   public ProxyMetrics() {
     duration =
@@ -105,6 +110,34 @@ public final class ProxyMetrics {
                 Counter.builder("meshguard.jwt.failures")
                     .description("tokens that failed authentication, by reason")
                     .tag("reason", r)
+                    .register(registry))
+        .increment();
+  }
+
+  /**
+   * Counts what the dry-run policies would have decided for a request
+   * (`meshguard_authz_shadow_total{result="allowed|denied",policy="ns[..]-policy[..]-rule[..]"}`,
+   * Istio's RBAC shadow stats with the matched rule; policy `none` when no rule matched). Requests
+   * decided before authorization, or without dry-run policies, are not counted.
+   */
+  public void shadow(ShadowResult result) {
+    if (result == null) {
+      return;
+    }
+    ShadowKey key =
+        new ShadowKey(
+            result.engineResult(),
+            result.effectivePolicyId() == null ? "none" : result.effectivePolicyId());
+    shadow
+        .computeIfAbsent(
+            key,
+            k ->
+                Counter.builder("meshguard.authz.shadow")
+                    .description(
+                        "what dry-run (istio.io/dry-run) policies would have decided, by result"
+                            + " and matched rule")
+                    .tag("result", k.result())
+                    .tag("policy", k.policy())
                     .register(registry))
         .increment();
   }

@@ -15,8 +15,10 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -27,11 +29,32 @@ import java.util.function.Predicate;
 public final class Authenticator {
   private final List<JwtProvider> providers;
   private final Requirement requirement;
+  private final List<String> outputHeaders;
   private final VerifiedTokenCache verified = VerifiedTokenCache.shared();
 
   public Authenticator(List<JwtProvider> providers) {
     this.providers = List.copyOf(providers);
-    this.requirement = providers.isEmpty() ? null : Requirement.forProviders(providers.size());
+    this.requirement = providers.isEmpty() ? null : Requirement.forProviders(this.providers);
+    this.outputHeaders = outputHeaders(providers);
+  }
+
+  /**
+   * The payload and claim headers of every provider. Envoy's provider verifiers each strip their
+   * own before extracting, and an OR stops at the first provider that verifies, so with inline keys
+   * a client's copy of a later provider's header survives. meshguard strips them all, whichever
+   * rule verifies (a known divergence: a spoofed identity header must never reach the upstream).
+   */
+  private static List<String> outputHeaders(List<JwtProvider> providers) {
+    Set<String> names = new LinkedHashSet<>();
+    for (JwtProvider provider : providers) {
+      if (provider.outputPayloadToHeader() != null && !provider.outputPayloadToHeader().isEmpty()) {
+        names.add(provider.outputPayloadToHeader().toLowerCase(Locale.ROOT));
+      }
+      for (ClaimToHeader c : provider.outputClaimToHeaders()) {
+        names.add(c.header().toLowerCase(Locale.ROOT));
+      }
+    }
+    return List.copyOf(names);
   }
 
   public List<JwtProvider> providers() {
@@ -64,6 +87,7 @@ public final class Authenticator {
       trace.add("jwt: no RequestAuthentication applies; the request is unauthenticated");
       return new AuthnResult(JwtStatus.OK, null, null, trace);
     }
+    outputHeaders.forEach(headers::remove);
     if (isCorsPreflight(method, headers)) {
       trace.add(
           "jwt: CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) skips"
@@ -150,9 +174,16 @@ public final class Authenticator {
     }
 
     private JwtStatus verifyProvider(JwtProvider provider) {
-      sanitize(provider);
       List<ExtractedToken> tokens = TokenExtractor.extract(provider, headers, query);
       if (tokens.isEmpty()) {
+        if (provider.required()) {
+          trace.add(
+              "jwt: "
+                  + provider.name()
+                  + " ("
+                  + provider.source()
+                  + ") has `presence: REQUIRED` and no token at its locations");
+        }
         return JwtStatus.JWT_MISSED;
       }
       // Envoy verifies the last extracted token first, and every token must be valid.
@@ -179,15 +210,6 @@ public final class Authenticator {
         }
       }
       return JwtStatus.OK;
-    }
-
-    private void sanitize(JwtProvider provider) {
-      if (provider.outputPayloadToHeader() != null && !provider.outputPayloadToHeader().isEmpty()) {
-        headers.remove(provider.outputPayloadToHeader());
-      }
-      for (ClaimToHeader c : provider.outputClaimToHeaders()) {
-        headers.remove(c.header());
-      }
     }
 
     private JwtStatus verifyToken(JwtProvider provider, ExtractedToken extracted) {

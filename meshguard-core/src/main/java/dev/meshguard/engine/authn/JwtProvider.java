@@ -16,6 +16,7 @@ import java.util.Set;
  * @param queryParameters parameter names, sorted
  * @param cookies cookie names, sorted
  * @param spaceDelimitedClaims top-level claims whose string value is split on spaces
+ * @param required `presence: REQUIRED`: a token must be present (no `allow_missing`)
  */
 public record JwtProvider(
     String name,
@@ -29,7 +30,8 @@ public record JwtProvider(
     boolean forwardOriginalToken,
     String outputPayloadToHeader,
     List<ClaimToHeader> outputClaimToHeaders,
-    Set<String> spaceDelimitedClaims) {
+    Set<String> spaceDelimitedClaims,
+    boolean required) {
 
   public JwtProvider {
     audiences = List.copyOf(audiences);
@@ -38,6 +40,36 @@ public record JwtProvider(
     cookies = List.copyOf(cookies);
     outputClaimToHeaders = List.copyOf(outputClaimToHeaders);
     spaceDelimitedClaims = Set.copyOf(spaceDelimitedClaims);
+  }
+
+  /** An OPTIONAL provider (the default presence). */
+  public JwtProvider(
+      String name,
+      String source,
+      String issuer,
+      List<String> audiences,
+      List<HeaderLocation> headerLocations,
+      List<String> queryParameters,
+      List<String> cookies,
+      JwksSource keys,
+      boolean forwardOriginalToken,
+      String outputPayloadToHeader,
+      List<ClaimToHeader> outputClaimToHeaders,
+      Set<String> spaceDelimitedClaims) {
+    this(
+        name,
+        source,
+        issuer,
+        audiences,
+        headerLocations,
+        queryParameters,
+        cookies,
+        keys,
+        forwardOriginalToken,
+        outputPayloadToHeader,
+        outputClaimToHeaders,
+        spaceDelimitedClaims,
+        false);
   }
 
   /** A header that carries tokens, with the prefix searched for in its value. */

@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Istio's JWT requirement tree (what istiod gives Envoy): one provider P0 becomes `any{P0,
- * allow_missing}`; several become `any{P0..Pn, all{any{P0, allow_missing}, ...}}`.
+ * Istio's JWT requirement tree (what istiod gives Envoy, `convertToEnvoyJwtConfig`). An OPTIONAL
+ * provider Pi is required as `any{Pi, allow_missing}`, a REQUIRED one (`presence: REQUIRED`) as the
+ * bare Pi. One provider: its requirement. Several, all OPTIONAL: `any{P0..Pn, all{any{P0,
+ * allow_missing}, ...}}`, where the outer OR lets providers share a location. Several with one
+ * REQUIRED: `all{...}` alone, so that an optional token cannot stand in for a required one.
  */
 sealed interface Requirement {
 
@@ -18,15 +21,25 @@ sealed interface Requirement {
   /** Succeeds when every child succeeds. */
   record All(List<Requirement> children) implements Requirement {}
 
-  static Requirement forProviders(int count) {
-    if (count == 1) {
-      return new Any(List.of(new Provider(0)), true);
-    }
-    List<Requirement> or = new ArrayList<>();
+  static Requirement forProviders(List<JwtProvider> providers) {
     List<Requirement> and = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      or.add(new Provider(i));
-      and.add(new Any(List.of(new Provider(i)), true));
+    List<Requirement> or = new ArrayList<>();
+    boolean anyRequired = false;
+    for (int i = 0; i < providers.size(); i++) {
+      Provider provider = new Provider(i);
+      if (providers.get(i).required()) {
+        anyRequired = true;
+        and.add(provider);
+      } else {
+        and.add(new Any(List.of(provider), true));
+        or.add(provider);
+      }
+    }
+    if (and.size() == 1) {
+      return and.get(0);
+    }
+    if (anyRequired) {
+      return new All(and);
     }
     or.add(new All(and));
     return new Any(or, false);

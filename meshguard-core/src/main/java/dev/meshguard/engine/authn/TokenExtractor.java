@@ -7,8 +7,10 @@ import java.util.List;
 
 /**
  * Finds a provider's tokens the way Envoy's jwt_authn extractor does: headers first (each value on
- * its own; with a prefix, the prefix is searched anywhere in the value and the token starts at the
- * next base64url character), then query parameters (first value, URL-decoded), then cookies.
+ * its own, except that repeated lines of a header Envoy keeps inline, such as `Authorization`, are
+ * first joined with `,` as its codec joins them; with a prefix, the prefix is searched anywhere in
+ * the value and the token runs from the next base64url character to the end of the value, as Envoy
+ * has done since 1.29), then query parameters (first value, URL-decoded), then cookies.
  */
 final class TokenExtractor {
   private static final String TOKEN_CHARS =
@@ -20,7 +22,7 @@ final class TokenExtractor {
       JwtProvider provider, HeaderWorkingSet headers, String query) {
     List<ExtractedToken> tokens = new ArrayList<>(1);
     for (JwtProvider.HeaderLocation location : provider.headerLocations()) {
-      for (String value : headers.all(location.name())) {
+      for (String value : headerValues(headers, location.name())) {
         String token = value;
         if (!location.prefix().isEmpty()) {
           int at = value.indexOf(location.prefix());
@@ -57,6 +59,21 @@ final class TokenExtractor {
     return tokens;
   }
 
+  /** One value per header line, or the lines joined with `,` where Envoy's codec joins them. */
+  private static List<String> headerValues(HeaderWorkingSet headers, String name) {
+    List<String> values = headers.all(name);
+    if (values.size() > 1 && EnvoyInlineHeaders.joinsRepeatedLines(name)) {
+      return List.of(String.join(",", values));
+    }
+    return values;
+  }
+
+  /**
+   * The token after a prefix: from the first base64url or `.` character to the end of the value.
+   * Envoy 1.29 stopped cutting the token at the next other character (envoy#27877, runtime guard
+   * `token_passed_entirely`, removed in 1.31), so `Bearer <jwt> junk` is verified as `<jwt> junk`
+   * and fails. Without such a character the whole value is the token.
+   */
   private static String afterPrefix(String value, int from) {
     for (int i = from; i < value.length(); i++) {
       if (TOKEN_CHARS.indexOf(value.charAt(i)) >= 0) {

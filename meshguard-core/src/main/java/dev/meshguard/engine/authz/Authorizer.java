@@ -16,6 +16,7 @@ public final class Authorizer {
   private final List<CompiledPolicy> deny;
   private final List<CompiledPolicy> allow;
   private final List<CompiledPolicy> dryRun;
+  private final ShadowRules shadowRules;
   private final Map<String, ?> extensionProviders;
 
   public Authorizer(List<CompiledPolicy> policies, Map<String, ?> extensionProviders) {
@@ -30,6 +31,7 @@ public final class Authorizer {
       }
     }
     this.dryRun = List.copyOf(shadow);
+    this.shadowRules = new ShadowRules(dryRun);
     this.extensionProviders = Map.copyOf(extensionProviders);
   }
 
@@ -92,31 +94,21 @@ public final class Authorizer {
     if (audited != null) {
       trace.add("authz: AUDIT policy `" + audited.policy.qualifiedName() + "` marks this request");
     }
-    for (CompiledPolicy p : dryRun) {
-      Match m = firstMatch(List.of(p), request, trace, "dry-run " + p.action());
-      trace.add(
-          "authz: dry-run "
-              + p.action()
-              + " policy `"
-              + p.qualifiedName()
-              + "` would "
-              + (p.action() == Action.DENY
-                  ? (m != null ? "deny" : "not deny")
-                  : (m != null ? "allow" : "not match"))
-              + " (not enforced)");
-    }
+    // Envoy's DENY filter evaluates its shadow (dry-run) rules before its enforced rules.
+    ShadowResult shadow = shadowRules.denyFilter(request, trace);
     Match denied = firstMatch(deny, request, trace, "DENY");
     if (denied != null) {
       String reason =
           "denied by DENY policy `" + denied.policy.qualifiedName() + "` rule " + denied.ruleIndex;
-      return new AuthzResult(false, false, denied.policy.qualifiedName(), reason, trace);
+      return new AuthzResult(false, false, denied.policy.qualifiedName(), reason, trace, shadow);
     }
+    shadow = shadowRules.allowFilter(request, trace, shadow);
     if (allow.isEmpty()) {
       String reason =
           deny.isEmpty()
               ? "no ALLOW policy applies: allowed"
               : "no DENY rule matched and no ALLOW policy applies: allowed";
-      return new AuthzResult(true, false, null, reason, trace);
+      return new AuthzResult(true, false, null, reason, trace, shadow);
     }
     Match allowed = firstMatch(allow, request, trace, "ALLOW");
     if (allowed != null) {
@@ -125,7 +117,7 @@ public final class Authorizer {
               + allowed.policy.qualifiedName()
               + "` rule "
               + allowed.ruleIndex;
-      return new AuthzResult(true, false, allowed.policy.qualifiedName(), reason, trace);
+      return new AuthzResult(true, false, allowed.policy.qualifiedName(), reason, trace, shadow);
     }
     StringBuilder names = new StringBuilder();
     for (CompiledPolicy p : allow) {
@@ -136,13 +128,18 @@ public final class Authorizer {
           .append('`');
     }
     return new AuthzResult(
-        false, false, null, "no ALLOW policy matched (ALLOW policies: " + names + ")", trace);
+        false,
+        false,
+        null,
+        "no ALLOW policy matched (ALLOW policies: " + names + ")",
+        trace,
+        shadow);
   }
 
-  private record Match(CompiledPolicy policy, int ruleIndex, String rbacName) {}
+  record Match(CompiledPolicy policy, int ruleIndex, String rbacName) {}
 
   /** Evaluates every rule (for the trace) and returns the match with the lowest RBAC name. */
-  private static Match firstMatch(
+  static Match firstMatch(
       List<CompiledPolicy> policies, AuthzRequest request, List<String> trace, String label) {
     Match best = null;
     for (CompiledPolicy p : policies) {
@@ -183,5 +180,5 @@ public final class Authorizer {
     return best;
   }
 
-  private static final Comparator<Match> RBAC_ORDER = Comparator.comparing(Match::rbacName);
+  static final Comparator<Match> RBAC_ORDER = Comparator.comparing(Match::rbacName);
 }

@@ -59,6 +59,46 @@ class TokenExtractorTest {
   }
 
   @Test
+  void repeatedAuthorizationLinesAreJoinedAsEnvoysCodecJoinsThem() {
+    JwtProvider p =
+        provider(
+            List.of(new JwtProvider.HeaderLocation("authorization", "Bearer ")),
+            List.of(),
+            List.of());
+    // the first line decides where the token starts; the rest stays part of it
+    assertThat(
+            TokenExtractor.extract(
+                p, headers("Authorization", "Bearer junk", "authorization", "Bearer a.b.c"), null))
+        .extracting(ExtractedToken::token)
+        .containsExactly("junk,Bearer a.b.c");
+    assertThat(
+            TokenExtractor.extract(
+                p, headers("Authorization", "Basic x", "Authorization", "Bearer a.b.c"), null))
+        .extracting(ExtractedToken::token)
+        .containsExactly("a.b.c");
+    assertThat(
+            TokenExtractor.extract(
+                p, headers("Authorization", "Bearer a.b.c", "Authorization", "Basic x"), null))
+        .extracting(ExtractedToken::token)
+        .containsExactly("a.b.c,Basic x");
+  }
+
+  @Test
+  void textAfterTheTokenStaysPartOfIt() {
+    JwtProvider p =
+        provider(
+            List.of(new JwtProvider.HeaderLocation("authorization", "Bearer ")),
+            List.of(),
+            List.of());
+    assertThat(TokenExtractor.extract(p, headers("Authorization", "Bearer a.b.c junk"), null))
+        .extracting(ExtractedToken::token)
+        .containsExactly("a.b.c junk");
+    assertThat(TokenExtractor.extract(p, headers("Authorization", "Bearer  \"a.b.c,x"), null))
+        .extracting(ExtractedToken::token)
+        .containsExactly("a.b.c,x");
+  }
+
+  @Test
   void queryParametersAreDecodedAndTheFirstValueWins() {
     JwtProvider p = provider(List.of(), List.of("access_token"), List.of());
     assertThat(TokenExtractor.extract(p, headers(), "a=1&access_token=x%2Ey&access_token=z"))
