@@ -168,6 +168,44 @@ class ServeJwtIT {
   }
 
   @Test
+  void aTokenSentAgainComesFromTheVerifiedTokenCacheWithTheSameHeaderChanges() throws Exception {
+    String token = validToken();
+    double hitsBefore = metric("meshguard_jwt_cache_hits_total");
+    double missesBefore = metric("meshguard_jwt_cache_misses_total");
+    List<JsonNode> received = new java.util.ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      assertThat(get("/api/items", "authorization", "Bearer " + token).statusCode()).isEqualTo(200);
+      received.add(upstream.received.poll(10, TimeUnit.SECONDS));
+    }
+    for (JsonNode got : received) {
+      assertThat(EchoUpstream.header(got, "x-jwt-payload")).isEqualTo(token.split("\\.", -1)[1]);
+      assertThat(EchoUpstream.header(got, "x-jwt-sub")).isEqualTo("alice");
+    }
+    assertThat(metric("meshguard_jwt_cache_misses_total") - missesBefore).isEqualTo(1);
+    assertThat(metric("meshguard_jwt_cache_hits_total") - hitsBefore).isEqualTo(1);
+    assertThat(metric("meshguard_jwt_cache_entries")).isPositive();
+    assertThat(metric("meshguard_jwt_cache_capacity")).isEqualTo(262_144);
+  }
+
+  /** The value of an untagged metric on `/stats/prometheus`. */
+  private static double metric(String name) throws Exception {
+    String text =
+        CLIENT
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin.getPort() + "/stats/prometheus"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).strip());
+      }
+    }
+    throw new AssertionError("no metric `" + name + "` in:\n" + text);
+  }
+
+  @Test
   void spoofedOutputHeadersWithoutATokenAreStripped() throws Exception {
     HttpResponse<String> r = get("/api/items", "x-jwt-payload", "forged", "x-jwt-sub", "admin");
     assertThat(r.statusCode()).isEqualTo(200);

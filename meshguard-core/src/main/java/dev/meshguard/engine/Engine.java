@@ -320,7 +320,7 @@ public final class Engine {
       String path,
       String pathWithQuery,
       HeaderWorkingSet headers,
-      com.fasterxml.jackson.databind.node.ObjectNode claims) {
+      dev.meshguard.engine.authn.VerifiedClaims claims) {
     String principal = request.sourcePrincipal();
     if (principal != null && principal.startsWith("spiffe://")) {
       principal = principal.substring("spiffe://".length());

@@ -72,13 +72,26 @@ final class EnvoyJson {
 
   /** The document as an object, or null when Envoy would not parse it. */
   static ObjectNode parseObject(String json) {
+    return parseObject(json, true);
+  }
+
+  /**
+   * {@link #parseObject(String)} for text decoded strictly from UTF-8, which holds no lone
+   * surrogate: one can then come only from a {@code \\u} escape, so without a backslash the
+   * surrogate checks are skipped.
+   */
+  static ObjectNode parseDecodedObject(String json) {
+    return parseObject(json, json.indexOf('\\') >= 0);
+  }
+
+  private static ObjectNode parseObject(String json, boolean checkSurrogates) {
     try (JsonParser parser = FACTORY.createParser(json)) {
       JsonToken first = parser.nextToken();
       ObjectNode root;
       if (first == JsonToken.VALUE_NULL) {
         root = NODES.objectNode();
       } else if (first == JsonToken.START_OBJECT) {
-        root = readObjectBody(parser);
+        root = readObjectBody(parser, checkSurrogates);
         if (root == null) {
           return null;
         }
@@ -95,7 +108,8 @@ final class EnvoyJson {
   }
 
   /** Reads after the root's START_OBJECT up to its END_OBJECT without recursion. */
-  private static ObjectNode readObjectBody(JsonParser parser) throws IOException {
+  private static ObjectNode readObjectBody(JsonParser parser, boolean checkSurrogates)
+      throws IOException {
     ObjectNode root = NODES.objectNode();
     Deque<ContainerNode<?>> parents = new ArrayDeque<>();
     ContainerNode<?> current = root;
@@ -109,7 +123,7 @@ final class EnvoyJson {
       switch (token) {
         case FIELD_NAME -> {
           name = parser.currentName();
-          if (!hasPairedSurrogates(name) || ((ObjectNode) current).has(name)) {
+          if ((checkSurrogates && !hasPairedSurrogates(name)) || ((ObjectNode) current).has(name)) {
             return null;
           }
           continue;
@@ -125,7 +139,7 @@ final class EnvoyJson {
         case START_ARRAY -> value = NODES.arrayNode();
         case VALUE_STRING -> {
           String text = parser.getText();
-          if (!hasPairedSurrogates(text)) {
+          if (checkSurrogates && !hasPairedSurrogates(text)) {
             return null;
           }
           value = TextNode.valueOf(text);

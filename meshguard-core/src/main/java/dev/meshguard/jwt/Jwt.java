@@ -36,40 +36,34 @@ public final class Jwt {
           "PS384", "PS512", "EdDSA");
 
   private final String token;
-  private final String headerSegment;
-  private final String payloadSegment;
-  private final String signatureSegment;
+  // [start, end) of each segment in the token: Envoy drops empty parts, so they need not be
+  // adjacent (`h..p.s`).
+  private final int headerStart;
+  private final int headerEnd;
+  private final int payloadStart;
+  private final int payloadEnd;
+  private final int signatureStart;
+  private final int signatureEnd;
   private final ObjectNode header;
   private final ObjectNode payload;
   private final String algorithm;
   private final String keyId;
-  private final String issuer;
-  private final String subject;
-  private final String jwtId;
-  private final List<String> audiences;
-  private final long issuedAt;
-  private final long notBefore;
-  private final long expiry;
-  private final byte[] signingInput;
+  private final RegisteredClaims claims;
   private final byte[] signature;
 
   private Jwt(Builder b) {
     this.token = b.token;
-    this.headerSegment = b.headerSegment;
-    this.payloadSegment = b.payloadSegment;
-    this.signatureSegment = b.signatureSegment;
+    this.headerStart = b.bounds[0];
+    this.headerEnd = b.bounds[1];
+    this.payloadStart = b.bounds[2];
+    this.payloadEnd = b.bounds[3];
+    this.signatureStart = b.bounds[4];
+    this.signatureEnd = b.bounds[5];
     this.header = b.header;
     this.payload = b.payload;
     this.algorithm = b.algorithm;
     this.keyId = b.keyId;
-    this.issuer = b.issuer;
-    this.subject = b.subject;
-    this.jwtId = b.jwtId;
-    this.audiences = b.audiences;
-    this.issuedAt = b.issuedAt;
-    this.notBefore = b.notBefore;
-    this.expiry = b.expiry;
-    this.signingInput = b.signingInput;
+    this.claims = b.claims;
     this.signature = b.signature;
   }
 
@@ -102,13 +96,13 @@ public final class Jwt {
     if (parts != 3) {
       throw new JwtException(JwtStatus.JWT_BAD_FORMAT);
     }
-    b.headerSegment = token.substring(bounds[0], bounds[1]);
-    b.payloadSegment = token.substring(bounds[2], bounds[3]);
-    b.signatureSegment = token.substring(bounds[4], bounds[5]);
+    b.bounds = bounds;
 
     b.header =
         parseSegment(
-            b.headerSegment,
+            token,
+            bounds[0],
+            bounds[1],
             JwtStatus.JWT_HEADER_PARSE_ERROR_BAD_BASE64,
             JwtStatus.JWT_HEADER_PARSE_ERROR_BAD_JSON);
     JsonNode alg = b.header.get("alg");
@@ -123,52 +117,73 @@ public final class Jwt {
 
     b.payload =
         parseSegment(
-            b.payloadSegment,
+            token,
+            bounds[2],
+            bounds[3],
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_BASE64,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_JSON);
     ObjectNode claims = b.payload;
-    b.issuer = optionalString(claims, "iss", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_ISS_NOT_STRING);
-    b.subject = optionalString(claims, "sub", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_SUB_NOT_STRING);
-    b.issuedAt =
+    String issuer = optionalString(claims, "iss", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_ISS_NOT_STRING);
+    String subject =
+        optionalString(claims, "sub", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_SUB_NOT_STRING);
+    long issuedAt =
         optionalUnsigned(
             claims,
             "iat",
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_IAT_NOT_INTEGER,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_IAT_OUT_OF_RANGE);
-    b.notBefore =
+    long notBefore =
         optionalUnsigned(
             claims,
             "nbf",
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_NBF_NOT_INTEGER,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_NBF_OUT_OF_RANGE);
-    b.expiry =
+    long expiry =
         optionalUnsigned(
             claims,
             "exp",
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_EXP_NOT_INTEGER,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_EXP_OUT_OF_RANGE);
-    b.jwtId = optionalString(claims, "jti", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_JTI_NOT_STRING);
-    b.audiences = audiences(claims);
+    String jwtId = optionalString(claims, "jti", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_JTI_NOT_STRING);
+    b.claims =
+        new RegisteredClaims(
+            issuer, subject, jwtId, audiences(claims), issuedAt, notBefore, expiry);
 
-    b.signature = Base64Url.decode(b.signatureSegment);
+    b.signature = Base64Url.decode(token, bounds[4], bounds[5]);
     if (b.signature == null) {
       throw new JwtException(JwtStatus.JWT_SIGNATURE_PARSE_ERROR_BAD_BASE64);
     }
-    // What Envoy verifies: the two first parts as split, which differs from the token's own prefix
-    // when the token holds empty parts (`h..p.s`).
-    b.signingInput =
-        (b.headerSegment + '.' + b.payloadSegment).getBytes(StandardCharsets.ISO_8859_1);
     return new Jwt(b);
   }
 
-  private static ObjectNode parseSegment(String segment, JwtStatus badBase64, JwtStatus badJson)
+  /**
+   * The payload JSON of a token that {@link #parse} accepted, from its payload segment ({@code
+   * token[start, end)}, see {@link #payloadStart()}): for callers that kept only the {@link
+   * RegisteredClaims} of a verified token and read the other claims when they need them. Null when
+   * the segment is not a payload {@link #parse} would accept.
+   */
+  public static ObjectNode readPayload(String token, int start, int end) {
+    try {
+      return parseSegment(
+          token,
+          start,
+          end,
+          JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_BASE64,
+          JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_JSON);
+    } catch (JwtException e) {
+      return null;
+    }
+  }
+
+  private static ObjectNode parseSegment(
+      String token, int start, int end, JwtStatus badBase64, JwtStatus badJson)
       throws JwtException {
-    byte[] bytes = Base64Url.decode(segment);
+    byte[] bytes = Base64Url.decode(token, start, end);
     if (bytes == null) {
       throw new JwtException(badBase64);
     }
     String json = decodeUtf8(bytes);
-    ObjectNode object = json == null ? null : EnvoyJson.parseObject(json);
+    ObjectNode object = json == null ? null : EnvoyJson.parseDecodedObject(json);
     if (object == null) {
       throw new JwtException(badJson);
     }
@@ -282,37 +297,42 @@ public final class Jwt {
 
   /** Null when absent. Envoy treats a missing `iss` as the empty string. */
   public String issuer() {
-    return issuer;
+    return claims.issuer();
   }
 
   /** Null when absent. */
   public String subject() {
-    return subject;
+    return claims.subject();
   }
 
   /** The `jti` claim; null when absent. */
   public String jwtId() {
-    return jwtId;
+    return claims.jwtId();
   }
 
   /** The `aud` claim as a list (a string becomes one element); empty when absent. */
   public List<String> audiences() {
-    return audiences;
+    return claims.audiences();
   }
 
   /** `iat` in epoch seconds, 0 when absent; values from 2^63 on read as {@link Long#MAX_VALUE}. */
   public long issuedAt() {
-    return saturated(issuedAt);
+    return claims.issuedAt();
   }
 
   /** `nbf` in epoch seconds, 0 when absent; values from 2^63 on read as {@link Long#MAX_VALUE}. */
   public long notBefore() {
-    return saturated(notBefore);
+    return claims.notBefore();
   }
 
   /** `exp` in epoch seconds, 0 when absent; values from 2^63 on read as {@link Long#MAX_VALUE}. */
   public long expiry() {
-    return saturated(expiry);
+    return claims.expiry();
+  }
+
+  /** The registered claims alone (what a verified-token cache keeps). */
+  public RegisteredClaims registeredClaims() {
+    return claims;
   }
 
   /** The decoded header JSON (shared: do not modify). */
@@ -330,17 +350,27 @@ public final class Jwt {
 
   /** The header segment exactly as it appears in the token (base64url). */
   public String headerSegment() {
-    return headerSegment;
+    return token.substring(headerStart, headerEnd);
   }
 
   /** The payload segment exactly as it appears in the token (base64url). */
   public String payloadSegment() {
-    return payloadSegment;
+    return token.substring(payloadStart, payloadEnd);
+  }
+
+  /** Where the payload segment starts in {@link #token()}. */
+  public int payloadStart() {
+    return payloadStart;
+  }
+
+  /** Where the payload segment ends (exclusive) in {@link #token()}. */
+  public int payloadEnd() {
+    return payloadEnd;
   }
 
   /** The signature segment exactly as it appears in the token (base64url). */
   public String signatureSegment() {
-    return signatureSegment;
+    return token.substring(signatureStart, signatureEnd);
   }
 
   /** The decoded signature bytes (a copy). */
@@ -350,32 +380,44 @@ public final class Jwt {
 
   /** The bytes the signature covers, `header.payload` as Envoy rebuilds them (a copy). */
   public byte[] signingInput() {
-    return signingInput.clone();
+    return signingInputBytes();
   }
 
   byte[] signatureBytes() {
     return signature;
   }
 
+  /**
+   * What Envoy verifies: the two first parts as split, joined by a dot, which differs from the
+   * token's own prefix when the token holds empty parts (`h..p.s`). Made when a signature is
+   * checked (once per token with a cache) rather than kept with every parsed token. The segments
+   * decoded as base64url, so every character is ASCII.
+   */
   byte[] signingInputBytes() {
-    return signingInput;
-  }
-
-  long notBeforeUnsigned() {
-    return notBefore;
-  }
-
-  long expiryUnsigned() {
-    return expiry;
-  }
-
-  private static long saturated(long unsigned) {
-    return unsigned < 0 ? Long.MAX_VALUE : unsigned;
+    int headerLength = headerEnd - headerStart;
+    byte[] out = new byte[headerLength + 1 + payloadEnd - payloadStart];
+    int at = 0;
+    for (int i = headerStart; i < headerEnd; i++) {
+      out[at++] = (byte) token.charAt(i);
+    }
+    out[at++] = '.';
+    for (int i = payloadStart; i < payloadEnd; i++) {
+      out[at++] = (byte) token.charAt(i);
+    }
+    return out;
   }
 
   @Override
   public String toString() {
-    return "Jwt{alg=" + algorithm + ", kid=" + keyId + ", iss=" + issuer + ", sub=" + subject + "}";
+    return "Jwt{alg="
+        + algorithm
+        + ", kid="
+        + keyId
+        + ", iss="
+        + issuer()
+        + ", sub="
+        + subject()
+        + "}";
   }
 
   @Override
@@ -391,21 +433,12 @@ public final class Jwt {
   /** Mutable state while parsing; keeps the constructor readable. */
   private static final class Builder {
     String token;
-    String headerSegment;
-    String payloadSegment;
-    String signatureSegment;
+    int[] bounds;
     ObjectNode header;
     ObjectNode payload;
     String algorithm;
     String keyId;
-    String issuer;
-    String subject;
-    String jwtId;
-    List<String> audiences;
-    long issuedAt;
-    long notBefore;
-    long expiry;
-    byte[] signingInput;
+    RegisteredClaims claims;
     byte[] signature;
   }
 }

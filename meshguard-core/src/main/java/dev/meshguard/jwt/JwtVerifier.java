@@ -30,10 +30,20 @@ public final class JwtVerifier {
   /** {@link #verifyTime(Jwt, long)} with another skew (Envoy's {@code clock_skew_seconds}). */
   public static JwtStatus verifyTime(Jwt jwt, long nowEpochSeconds, long skewSeconds) {
     requireNonNull(jwt, "jwt");
-    if (Long.compareUnsigned(nowEpochSeconds + skewSeconds, jwt.notBeforeUnsigned()) < 0) {
+    return verifyTime(jwt.registeredClaims(), nowEpochSeconds, skewSeconds);
+  }
+
+  /** {@link #verifyTime(Jwt, long)} on the claims of a token parsed earlier. */
+  public static JwtStatus verifyTime(RegisteredClaims claims, long nowEpochSeconds) {
+    return verifyTime(claims, nowEpochSeconds, CLOCK_SKEW_SECONDS);
+  }
+
+  private static JwtStatus verifyTime(
+      RegisteredClaims claims, long nowEpochSeconds, long skewSeconds) {
+    if (Long.compareUnsigned(nowEpochSeconds + skewSeconds, claims.notBeforeUnsigned()) < 0) {
       return JwtStatus.JWT_NOT_YET_VALID;
     }
-    long expiry = jwt.expiryUnsigned();
+    long expiry = claims.expiryUnsigned();
     if (expiry != 0 && Long.compareUnsigned(nowEpochSeconds, expiry + skewSeconds) > 0) {
       return JwtStatus.JWT_EXPIRED;
     }
@@ -47,11 +57,17 @@ public final class JwtVerifier {
    */
   public static JwtStatus verifyAudiences(Jwt jwt, List<String> allowed) {
     requireNonNull(jwt, "jwt");
+    return verifyAudiences(jwt.registeredClaims(), allowed);
+  }
+
+  /** {@link #verifyAudiences(Jwt, List)} on the claims of a token parsed earlier. */
+  public static JwtStatus verifyAudiences(RegisteredClaims claims, List<String> allowed) {
+    requireNonNull(claims, "claims");
     requireNonNull(allowed, "allowed");
     if (allowed.isEmpty()) {
       return JwtStatus.OK;
     }
-    for (String audience : jwt.audiences()) {
+    for (String audience : claims.audiences()) {
       for (String candidate : allowed) {
         if (sameAudience(audience, candidate)) {
           return JwtStatus.OK;

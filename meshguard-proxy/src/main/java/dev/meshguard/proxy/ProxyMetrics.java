@@ -1,8 +1,10 @@
 package dev.meshguard.proxy;
 
+import dev.meshguard.engine.authn.VerifiedTokenCache;
 import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwks.JwksSourceHealth;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -61,6 +63,26 @@ public final class ProxyMetrics {
         Counter.builder("meshguard.access.log.dropped")
             .description("access log lines dropped because the writer fell behind")
             .register(registry);
+    trackTokenCache(VerifiedTokenCache.shared());
+  }
+
+  /** `meshguard_jwt_cache_*`: the verified-token cache, read at each scrape. */
+  private void trackTokenCache(VerifiedTokenCache cache) {
+    FunctionCounter.builder("meshguard.jwt.cache.hits", cache, c -> c.stats().hits())
+        .description("tokens found verified with the keys in force (no parse, no signature check)")
+        .register(registry);
+    FunctionCounter.builder("meshguard.jwt.cache.misses", cache, c -> c.stats().misses())
+        .description("tokens whose signature had to be checked (new, or keys rotated)")
+        .register(registry);
+    FunctionCounter.builder("meshguard.jwt.cache.evictions", cache, c -> c.stats().evictions())
+        .description("verified tokens dropped to keep the cache within its size")
+        .register(registry);
+    Gauge.builder("meshguard.jwt.cache.entries", cache, c -> c.stats().size())
+        .description("verified tokens held")
+        .register(registry);
+    Gauge.builder("meshguard.jwt.cache.capacity", cache, c -> c.stats().maximumSize())
+        .description("the most verified tokens held (system property meshguard.jwt.cache.size)")
+        .register(registry);
   }
 
   /** Counts one finished request and records its duration. */

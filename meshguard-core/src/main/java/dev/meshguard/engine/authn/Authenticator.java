@@ -1,8 +1,6 @@
 package dev.meshguard.engine.authn;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshguard.engine.HeaderWorkingSet;
 import dev.meshguard.jwt.JwkSet;
@@ -11,6 +9,7 @@ import dev.meshguard.jwt.Jwt;
 import dev.meshguard.jwt.JwtException;
 import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.jwt.JwtVerifier;
+import dev.meshguard.jwt.RegisteredClaims;
 import dev.meshguard.policy.ClaimToHeader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +30,7 @@ public final class Authenticator {
   private final List<JwtProvider> providers;
   private final Requirement requirement;
   private final List<String> outputHeaders;
-  private final VerifiedTokenCache verified =
-      new VerifiedTokenCache(VerifiedTokenCache.DEFAULT_SIZE);
+  private final VerifiedTokenCache verified = VerifiedTokenCache.shared();
 
   public Authenticator(List<JwtProvider> providers) {
     this.providers = List.copyOf(providers);
@@ -123,7 +121,7 @@ public final class Authenticator {
     private final long now;
     private final Predicate<JwksSource> mayWait;
     private final List<String> trace;
-    private ObjectNode claims;
+    private VerifiedClaims claims;
     private String principal;
 
     Evaluation(
@@ -215,25 +213,30 @@ public final class Authenticator {
     }
 
     private JwtStatus verifyToken(JwtProvider provider, ExtractedToken extracted) {
-      VerifiedTokenCache.Entry cached = verified.get(extracted.token());
-      Jwt jwt;
+      String token = extracted.token();
+      TokenDigest digest = TokenDigest.of(token);
+      VerifiedTokenCache.Entry cached = verified.get(digest);
+      Jwt jwt = null;
+      RegisteredClaims registered;
       if (cached != null) {
-        jwt = cached.jwt();
+        registered = cached.claims();
       } else {
         try {
-          jwt = Jwt.parse(extracted.token());
+          jwt = Jwt.parse(token);
         } catch (JwtException e) {
           return e.status();
         }
+        registered = jwt.registeredClaims();
       }
-      if (!provider.acceptsIssuer(jwt.issuer() == null ? "" : jwt.issuer())) {
+      String issuer = registered.issuer();
+      if (!provider.acceptsIssuer(issuer == null ? "" : issuer)) {
         return JwtStatus.JWT_UNKNOWN_ISSUER;
       }
-      JwtStatus status = JwtVerifier.verifyTime(jwt, now);
+      JwtStatus status = JwtVerifier.verifyTime(registered, now);
       if (status != JwtStatus.OK) {
         return status;
       }
-      status = JwtVerifier.verifyAudiences(jwt, provider.audiences());
+      status = JwtVerifier.verifyAudiences(registered, provider.audiences());
       if (status != JwtStatus.OK) {
         return status;
       }
@@ -242,18 +245,34 @@ public final class Authenticator {
         trace.add("jwt: keys for " + provider.name() + " unavailable: " + keys.detail());
         return keys.failure();
       }
-      if (cached == null || cached.verifiedWith() != keys.keys()) {
-        status = verifySignature(provider, jwt, keys.keys());
+      if (cached != null && cached.verifiedWith() == keys.keys()) {
+        verified.recordHit();
+      } else {
+        verified.recordMiss();
+        if (jwt == null) {
+          try {
+            jwt = Jwt.parse(token);
+          } catch (JwtException e) {
+            return e.status();
+          }
+        }
+        status = verifySignature(provider, jwt, keys.keys(), digest);
         if (status != JwtStatus.OK) {
           return status;
         }
       }
-      onVerified(provider, extracted, jwt);
+      if (jwt != null) {
+        onVerified(provider, extracted, registered, jwt.payloadStart(), jwt.payloadEnd(), jwt);
+      } else {
+        onVerified(
+            provider, extracted, registered, cached.payloadStart(), cached.payloadEnd(), null);
+      }
       return JwtStatus.OK;
     }
 
     /** The signature check, with one refetch when the token's `kid` is unknown (rotation). */
-    private JwtStatus verifySignature(JwtProvider provider, Jwt jwt, JwkSet keys) {
+    private JwtStatus verifySignature(
+        JwtProvider provider, Jwt jwt, JwkSet keys, TokenDigest digest) {
       JwtStatus status = JwtVerifier.verifySignature(jwt, keys);
       JwkSet usedKeys = keys;
       if (status == JwtStatus.JWKS_KID_ALG_MISMATCH && jwt.keyId() != null) {
@@ -265,7 +284,10 @@ public final class Authenticator {
         }
       }
       if (status == JwtStatus.OK) {
-        verified.put(jwt.token(), jwt, usedKeys);
+        verified.put(
+            digest,
+            new VerifiedTokenCache.Entry(
+                usedKeys, jwt.registeredClaims(), jwt.payloadStart(), jwt.payloadEnd()));
       }
       return status;
     }
@@ -290,43 +312,45 @@ public final class Authenticator {
       return lookup;
     }
 
-    private void onVerified(JwtProvider provider, ExtractedToken extracted, Jwt jwt) {
+    /**
+     * Applies a verified token: output headers, the token header's removal, and the identity
+     * authorization sees. {@code parsed} is the token when it was parsed for this request, null
+     * when it came from the cache (its payload is then decoded only if something reads it).
+     */
+    private void onVerified(
+        JwtProvider provider,
+        ExtractedToken extracted,
+        RegisteredClaims registered,
+        int payloadStart,
+        int payloadEnd,
+        Jwt parsed) {
+      String token = extracted.token();
+      VerifiedClaims verifiedClaims =
+          new VerifiedClaims(
+              registered,
+              provider.spaceDelimitedClaims(),
+              token,
+              payloadStart,
+              payloadEnd,
+              parsed == null ? null : parsed.payload());
       if (provider.outputPayloadToHeader() != null && !provider.outputPayloadToHeader().isEmpty()) {
-        headers.set(provider.outputPayloadToHeader(), jwt.payloadSegment());
+        headers.set(provider.outputPayloadToHeader(), token.substring(payloadStart, payloadEnd));
       }
       if (!provider.forwardOriginalToken()
           && extracted.location().kind() == TokenLocation.Kind.HEADER) {
         headers.remove(extracted.location().name());
       }
       for (ClaimToHeader c : provider.outputClaimToHeaders()) {
-        String value = claimHeaderValue(jwt.payload(), c.claim());
+        String value = claimHeaderValue(verifiedClaims.rawPayload(), c.claim());
         if (value != null && !value.isEmpty()) {
           headers.set(c.header(), value);
         }
       }
-      claims = normalizeClaims(jwt.payload(), provider);
-      String iss = jwt.issuer() == null ? "" : jwt.issuer();
-      String sub = jwt.subject() == null ? "" : jwt.subject();
+      claims = verifiedClaims;
+      String iss = registered.issuer() == null ? "" : registered.issuer();
+      String sub = registered.subject() == null ? "" : registered.subject();
       principal = iss + "/" + sub;
     }
-  }
-
-  /** Envoy's payload metadata: top-level space-delimited string claims become lists. */
-  static ObjectNode normalizeClaims(ObjectNode payload, JwtProvider provider) {
-    ObjectNode copy = payload.deepCopy();
-    for (String name : provider.spaceDelimitedClaims()) {
-      JsonNode value = copy.get(name);
-      if (value != null && value.isTextual()) {
-        ArrayNode list = JsonNodeFactory.instance.arrayNode();
-        for (String part : value.asText().split(" ")) {
-          if (!part.isEmpty()) {
-            list.add(part);
-          }
-        }
-        copy.set(name, list);
-      }
-    }
-    return copy;
   }
 
   /** The header value Envoy writes for a claim (`a.b` nests), or null when it writes none. */

@@ -1,6 +1,5 @@
 package dev.meshguard.engine.authn;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshguard.jwt.JwtStatus;
 import java.util.List;
 
@@ -14,7 +13,7 @@ import java.util.List;
  * @param trace what happened, for explanations
  */
 public record AuthnResult(
-    JwtStatus status, ObjectNode claims, String principal, List<String> trace) {
+    JwtStatus status, VerifiedClaims claims, String principal, List<String> trace) {
   public AuthnResult {
     trace = List.copyOf(trace);
   }

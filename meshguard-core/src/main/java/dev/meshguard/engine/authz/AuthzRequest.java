@@ -1,7 +1,7 @@
 package dev.meshguard.engine.authz;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshguard.engine.RequestHeaders;
+import dev.meshguard.engine.authn.VerifiedClaims;
 
 /**
  * The request attributes authorization matches on, after normalisation and after the JWT step.
@@ -25,7 +25,7 @@ public record AuthzRequest(
     String sni,
     String peerPrincipal,
     RequestHeaders headers,
-    ObjectNode claims) {
+    VerifiedClaims claims) {
 
   /**
    * Values of a header as Envoy's header matcher sees them; pseudo-headers (`:authority` / `host`,

@@ -73,9 +73,9 @@ final class Observed {
       return "no verified JWT (the request is unauthenticated)";
     }
     return "token iss `"
-        + r.claims().path("iss").asText("")
+        + r.claims().json().path("iss").asText("")
         + "`, sub `"
-        + r.claims().path("sub").asText("")
+        + r.claims().json().path("sub").asText("")
         + "`";
   }
 
@@ -83,7 +83,7 @@ final class Observed {
     if (r.claims() == null) {
       return "no verified JWT (the request is unauthenticated)";
     }
-    JsonNode node = Claims.at(r.claims(), names);
+    JsonNode node = Claims.at(r.claims().json(), names);
     return node == null ? "no claim " + names : "claim " + names + " = " + node;
   }
 }

@@ -1,7 +1,6 @@
 package dev.meshguard.engine.authz;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshguard.engine.authn.VerifiedClaims;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -56,17 +55,14 @@ final class PrincipalValues {
     Predicate<String> issMatch = iss;
     Predicate<String> subMatch = sub;
     return r -> {
-      ObjectNode claims = r.claims();
+      VerifiedClaims claims = r.claims();
       if (claims == null) {
         return false;
       }
-      return stringClaim(claims, "iss", issMatch) && stringClaim(claims, "sub", subMatch);
+      String issuer = claims.issuer();
+      String subject = claims.subject();
+      return issuer != null && subject != null && issMatch.test(issuer) && subMatch.test(subject);
     };
-  }
-
-  private static boolean stringClaim(ObjectNode claims, String name, Predicate<String> match) {
-    JsonNode node = claims.get(name);
-    return node != null && node.isTextual() && match.test(node.asText());
   }
 
   /** `principals` / `source.principal`: matched against `spiffe://<value>`. */

@@ -245,7 +245,7 @@ final class RuleCompiler {
       if (r.claims() == null) {
         return false;
       }
-      JsonNode claim = Claims.at(r.claims(), names);
+      JsonNode claim = Claims.at(r.claims().json(), names);
       return Claims.anyStringMatches(claim, m);
     };
   }

@@ -14,6 +14,7 @@ import dev.meshguard.engine.RequestHeaders;
 import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.policy.ClaimToHeader;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,112 @@ class VerifiedTokenCacheTest {
         new HeaderWorkingSet(
             RequestHeaders.of(List.of(Map.entry("authorization", "Bearer " + token))));
     return authenticator.authenticate("GET", headers, null, now).status();
+  }
+
+  private static JwtProvider provider(JwksSource source, List<ClaimToHeader> claimHeaders) {
+    return new JwtProvider(
+        "origins-0",
+        "test",
+        "iss",
+        List.of(),
+        List.of(new JwtProvider.HeaderLocation("authorization", "Bearer ")),
+        List.of(),
+        List.of(),
+        source,
+        false,
+        "x-payload",
+        claimHeaders,
+        Set.of("scope"));
+  }
+
+  private static AuthnResult authenticateWith(
+      Authenticator authenticator, String token, HeaderWorkingSet headers) {
+    return authenticator.authenticate("GET", headers, null, NOW);
+  }
+
+  private static HeaderWorkingSet bearer(String token) {
+    return new HeaderWorkingSet(
+        RequestHeaders.of(List.of(Map.entry("authorization", "Bearer " + token))));
+  }
+
+  @Test
+  void aTokenFromTheCacheGivesTheSameClaimsAndHeadersAsWhenItWasVerified() throws Exception {
+    RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(),
+            new JWTClaimsSet.Builder()
+                .issuer("iss")
+                .subject("alice")
+                .claim("scope", "read write")
+                .claim("group", Map.of("name", "admins"))
+                .expirationTime(new Date((NOW + 100) * 1000))
+                .build());
+    jwt.sign(new RSASSASigner(key));
+    String token = jwt.serialize();
+    JwksSource keys = JwksSource.fixed(jwks(key), "test");
+    List<ClaimToHeader> outputs =
+        List.of(new ClaimToHeader("x-group", "group.name"), new ClaimToHeader("x-sub", "sub"));
+    // A second authenticator over the same keys, as after a reload: the cache is the process's.
+    Authenticator verifying = new Authenticator(List.of(provider(keys, outputs)));
+    Authenticator reloaded = new Authenticator(List.of(provider(keys, outputs)));
+    VerifiedTokenCache.Stats before = VerifiedTokenCache.shared().stats();
+
+    HeaderWorkingSet firstHeaders = bearer(token);
+    AuthnResult first = authenticateWith(verifying, token, firstHeaders);
+    HeaderWorkingSet secondHeaders = bearer(token);
+    AuthnResult second = authenticateWith(reloaded, token, secondHeaders);
+
+    VerifiedTokenCache.Stats after = VerifiedTokenCache.shared().stats();
+    assertThat(after.misses() - before.misses()).isEqualTo(1);
+    assertThat(after.hits() - before.hits()).isEqualTo(1);
+    assertThat(first.status()).isEqualTo(JwtStatus.OK);
+    assertThat(second.status()).isEqualTo(JwtStatus.OK);
+    assertThat(second.principal()).isEqualTo(first.principal()).isEqualTo("iss/alice");
+    assertThat(second.claims().json()).isEqualTo(first.claims().json());
+    assertThat(second.claims().json().get("scope").isArray()).isTrue();
+    assertThat(secondHeaders.addedHeaders())
+        .isEqualTo(firstHeaders.addedHeaders())
+        .contains(
+            Map.entry("x-group", "admins"),
+            Map.entry("x-sub", "alice"),
+            Map.entry("x-payload", token.split("\\.")[1]));
+  }
+
+  @Test
+  void tokensAreKeyedByTheirDigest() {
+    assertThat(TokenDigest.of("a.b.c")).isEqualTo(TokenDigest.of("a.b." + "c"));
+    assertThat(TokenDigest.of("a.b.c")).isNotEqualTo(TokenDigest.of("a.b.d"));
+    assertThat(TokenDigest.of("a.b.\u00e9")).isNull();
+  }
+
+  @Test
+  void theSizeComesFromASystemProperty() {
+    String old = System.getProperty(VerifiedTokenCache.SIZE_PROPERTY);
+    try {
+      System.setProperty(VerifiedTokenCache.SIZE_PROPERTY, "0");
+      assertThat(VerifiedTokenCache.configuredSize()).isZero();
+      System.setProperty(VerifiedTokenCache.SIZE_PROPERTY, " 1000 ");
+      assertThat(VerifiedTokenCache.configuredSize()).isEqualTo(1000);
+      System.setProperty(VerifiedTokenCache.SIZE_PROPERTY, "lots");
+      assertThat(VerifiedTokenCache.configuredSize()).isEqualTo(VerifiedTokenCache.DEFAULT_SIZE);
+    } finally {
+      if (old == null) {
+        System.clearProperty(VerifiedTokenCache.SIZE_PROPERTY);
+      } else {
+        System.setProperty(VerifiedTokenCache.SIZE_PROPERTY, old);
+      }
+    }
+  }
+
+  @Test
+  void aCacheOfSizeZeroVerifiesEveryTime() throws Exception {
+    RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
+    VerifiedTokenCache off = new VerifiedTokenCache(0);
+    TokenDigest digest = TokenDigest.of(sign(key, NOW + 100));
+    off.put(digest, new VerifiedTokenCache.Entry(jwks(key), null, 0, 0));
+    assertThat(off.get(digest)).isNull();
+    assertThat(off.stats().maximumSize()).isZero();
   }
 
   @Test
