@@ -92,6 +92,7 @@ final class PolicyTestRunner {
     WorkloadOptions o = new WorkloadOptions();
     o.configPaths = new ArrayList<>(file.config());
     o.namespace = workload.namespace();
+    o.service = workload.service();
     o.labels = new ArrayList<>();
     workload.labels().forEach((k, v) -> o.labels.add(k + "=" + v));
     o.meshConfig = file.meshConfig();

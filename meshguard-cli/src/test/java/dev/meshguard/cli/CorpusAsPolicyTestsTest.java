@@ -85,7 +85,13 @@ class CorpusAsPolicyTestsTest {
       Files.writeString(configDir.resolve("mesh.yaml"), c.mesh().toMeshConfigYaml());
       file.put("meshConfig", "config/" + base + "/mesh.yaml");
     }
-    file.put("workload", Map.of("namespace", c.namespace(), "labels", c.labels()));
+    Map<String, Object> workload = new LinkedHashMap<>();
+    workload.put("namespace", c.namespace());
+    workload.put("labels", c.labels());
+    if (c.service() != null) {
+      workload.put("service", c.service());
+    }
+    file.put("workload", workload);
     int count = 0;
     if (!c.configErrors().isEmpty() || !c.configWarnings().isEmpty()) {
       file.put(

@@ -53,11 +53,19 @@ public record PolicyTestFile(
   /** A signing key for `mint`, with the `alg` and `kid` to use (null: the key file's own). */
   public record KeySpec(String name, Path file, String alg, String kid) {}
 
-  /** Which workload's policies apply. */
-  public record WorkloadSpec(String namespace, Map<String, String> labels) {
+  /**
+   * Which workload's policies apply.
+   *
+   * @param service the Service or ServiceEntry a waypoint fronts (as `--service`), or null
+   */
+  public record WorkloadSpec(String namespace, Map<String, String> labels, String service) {
     public WorkloadSpec {
       Objects.requireNonNull(namespace, "namespace");
       labels = Map.copyOf(labels);
+    }
+
+    public WorkloadSpec(String namespace, Map<String, String> labels) {
+      this(namespace, labels, null);
     }
   }
 

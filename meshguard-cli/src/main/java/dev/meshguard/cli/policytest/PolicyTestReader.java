@@ -73,7 +73,7 @@ public final class PolicyTestReader {
           "trace");
   private static final Set<String> KEY = Set.of("file", "alg", "kid");
   private static final Set<String> MINT = Set.of("key", "claims", "alg", "kid");
-  private static final Set<String> WORKLOAD = Set.of("namespace", "labels");
+  private static final Set<String> WORKLOAD = Set.of("namespace", "labels", "service");
   private static final Set<String> FINDINGS = Set.of("errors", "warnings");
 
   private PolicyTestReader() {}
@@ -184,7 +184,8 @@ public final class PolicyTestReader {
     }
     field.map(WORKLOAD);
     String ns = field.get("namespace").text();
-    return new WorkloadSpec(ns == null ? "default" : ns, field.get("labels").stringMap());
+    return new WorkloadSpec(
+        ns == null ? "default" : ns, field.get("labels").stringMap(), field.get("service").text());
   }
 
   private static Case testCase(YamlField c, Map<String, KeySpec> keys) throws TestFileException {

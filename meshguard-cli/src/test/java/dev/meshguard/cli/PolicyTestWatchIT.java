@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `meshguard test --watch` (the real jar) runs again when a test or a policy file changes. */
-class TestWatchIT {
+class PolicyTestWatchIT {
   @TempDir Path dir;
 
   @Test
