@@ -74,6 +74,11 @@ final class HarnessConfig {
     return snapshot;
   }
 
+  /** The key set the configuration trusts. */
+  String jwks() {
+    return key.jwks();
+  }
+
   /** A token of the harness issuer for {@code subject}. */
   String token(String subject) throws Exception {
     return key.token(ISSUER, subject);

@@ -181,7 +181,11 @@ public final class CheckCommand implements Callable<Integer> {
               .toCheckRequest();
       Clock clock =
           now == null ? Clock.systemUTC() : Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC);
-      Decision decision = Engine.decide(snapshot, request, clock, answers);
+      // Only an explanation needs every rule walked and every step described.
+      Decision decision =
+          explain
+              ? Engine.explain(snapshot, request, clock, answers)
+              : Engine.decide(snapshot, request, clock, answers);
       print(out, snapshot, decision, cryptoProvider);
       return decision.allowed() ? 0 : 1;
     } finally {

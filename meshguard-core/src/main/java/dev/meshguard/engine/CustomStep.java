@@ -22,7 +22,7 @@ final class CustomStep {
       AuthzResult matched,
       CustomAnswers answers,
       HeaderWorkingSet headers,
-      List<String> trace) {
+      Trace trace) {
     if (check.provider() == null) {
       return denied(403, matched.reason(), check, Engine.RBAC_DENIED_BODY, List.of(), trace);
     }
@@ -32,7 +32,9 @@ final class CustomStep {
     }
     String who = "ext_authz provider `" + check.providerName() + "`";
     if (!answer.allowed()) {
-      trace.add("authz: " + who + " denied: " + answer.reason());
+      if (trace.on()) {
+        trace.add("authz: " + who + " denied: " + answer.reason());
+      }
       return denied(
           answer.status(),
           who + " denied: " + answer.reason(),
@@ -44,14 +46,16 @@ final class CustomStep {
     for (Map.Entry<String, String> h : answer.upstreamHeaders()) {
       headers.set(h.getKey(), h.getValue());
     }
-    trace.add(
-        "authz: "
-            + who
-            + " allowed: "
-            + answer.reason()
-            + (answer.upstreamHeaders().isEmpty()
-                ? ""
-                : "; sets " + answer.upstreamHeaders().stream().map(Map.Entry::getKey).toList()));
+    if (trace.on()) {
+      trace.add(
+          "authz: "
+              + who
+              + " allowed: "
+              + answer.reason()
+              + (answer.upstreamHeaders().isEmpty()
+                  ? ""
+                  : "; sets " + answer.upstreamHeaders().stream().map(Map.Entry::getKey).toList()));
+    }
     return null;
   }
 
@@ -61,7 +65,8 @@ final class CustomStep {
       CustomCheck check,
       String body,
       List<Map.Entry<String, String>> responseHeaders,
-      List<String> trace) {
+      Trace trace) {
+    // the trace is attached when the decision is returned (Engine.attempt)
     return new Decision(
         status,
         false,
@@ -73,6 +78,6 @@ final class CustomStep {
         body,
         responseHeaders,
         null,
-        trace);
+        List.of());
   }
 }

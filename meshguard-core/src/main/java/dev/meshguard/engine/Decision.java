@@ -4,40 +4,52 @@ import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwt.JwtStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
- * The answer for one request, the same for every front end.
+ * The answer for one request, the same for every front end. Small on purpose: deciding builds no
+ * text for it. The readable {@link #reason()} is written when first asked for (the access log,
+ * `check`), and the {@link #trace()} exists only for a decision made by {@link Engine#explain}.
  *
- * @param status 200 when allowed; otherwise the HTTP status to answer with (400, 401, 403, or 404
- *     for a request target that is not a path)
- * @param allowed whether the request goes on to the upstream
- * @param outcome why, as a category (for metrics and access logs)
- * @param reason a short human-readable cause (Envoy's text for JWT failures, `RBAC: access denied`
- *     cause for authorization)
- * @param policy `namespace/name` of the policy that decided, or null
- * @param principal `iss/sub` of the verified token whose claims were used, or null
- * @param jwtStatus the JWT authentication result ({@link JwtStatus#JWT_MISSED} when no token)
- * @param body the response body to send when denied (Envoy's exact text), null when allowed
- * @param responseHeaders extra response headers when denied (e.g. `www-authenticate`)
- * @param upstream how to rewrite the request when allowed, null when denied
- * @param trace the explanation, one line per step, for `check --explain`
- * @param shadow what the dry-run policies would have decided (Envoy's `shadow_engine_result` and
- *     `shadow_effective_policy_id`), or null when no dry-run policy was evaluated: none applies, or
- *     the request was decided before authorization (400, CUSTOM, JWT)
+ * <ul>
+ *   <li>{@code status}: 200 when allowed; otherwise the HTTP status to answer with (400, 401, 403,
+ *       or 404 for a request target that is not a path)
+ *   <li>{@code allowed}: whether the request goes on to the upstream
+ *   <li>{@code outcome}: why, as a category (for metrics and access logs)
+ *   <li>{@code reason}: a short human-readable cause (Envoy's text for JWT failures, `RBAC: access
+ *       denied` cause for authorization)
+ *   <li>{@code policy}: `namespace/name` of the policy that decided, or null; {@code rule}: the
+ *       index of its rule that matched, or -1
+ *   <li>{@code principal}: `iss/sub` of the verified token whose claims were used, or null
+ *   <li>{@code jwtStatus}: the JWT authentication result ({@link JwtStatus#JWT_MISSED} when no
+ *       token)
+ *   <li>{@code body}: the response body to send when denied (Envoy's exact text), null when allowed
+ *   <li>{@code responseHeaders}: extra response headers when denied (e.g. `www-authenticate`)
+ *   <li>{@code upstream}: how to rewrite the request when allowed, null when denied
+ *   <li>{@code trace}: the explanation, one line per step, for `check --explain`; empty unless
+ *       asked for
+ *   <li>{@code shadow}: what the dry-run policies would have decided (Envoy's {@code
+ *       shadow_engine_result} and {@code shadow_effective_policy_id}), or null when no dry-run
+ *       policy was evaluated: none applies, or the request was decided before authorization (400,
+ *       CUSTOM, JWT)
+ * </ul>
  */
-public record Decision(
-    int status,
-    boolean allowed,
-    Outcome outcome,
-    String reason,
-    String policy,
-    String principal,
-    JwtStatus jwtStatus,
-    String body,
-    List<Map.Entry<String, String>> responseHeaders,
-    UpstreamRewrite upstream,
-    List<String> trace,
-    ShadowResult shadow) {
+public final class Decision {
+  private final int status;
+  private final boolean allowed;
+  private final Outcome outcome;
+  private final Supplier<String> reasonSource;
+  private String reason;
+  private final String policy;
+  private final int rule;
+  private final String principal;
+  private final JwtStatus jwtStatus;
+  private final String body;
+  private final List<Map.Entry<String, String>> responseHeaders;
+  private final UpstreamRewrite upstream;
+  private final List<String> trace;
+  private final ShadowResult shadow;
 
   /** Why a request was allowed or denied. */
   public enum Outcome {
@@ -55,9 +67,69 @@ public record Decision(
     DENIED_CUSTOM
   }
 
-  public Decision {
-    responseHeaders = List.copyOf(responseHeaders);
-    trace = List.copyOf(trace);
+  Decision(
+      int status,
+      boolean allowed,
+      Outcome outcome,
+      String reason,
+      Supplier<String> reasonSource,
+      String policy,
+      int rule,
+      String principal,
+      JwtStatus jwtStatus,
+      String body,
+      List<Map.Entry<String, String>> responseHeaders,
+      UpstreamRewrite upstream,
+      List<String> trace,
+      ShadowResult shadow) {
+    this.status = status;
+    this.allowed = allowed;
+    this.outcome = Objects.requireNonNull(outcome, "outcome");
+    if (reason == null && reasonSource == null) {
+      throw new IllegalArgumentException("a decision has a reason");
+    }
+    this.reason = reason;
+    this.reasonSource = reasonSource;
+    this.policy = policy;
+    this.rule = rule;
+    this.principal = principal;
+    this.jwtStatus = jwtStatus;
+    this.body = body;
+    this.responseHeaders = List.copyOf(responseHeaders);
+    this.upstream = upstream;
+    this.trace = List.copyOf(trace);
+    this.shadow = shadow;
+  }
+
+  /** A decision given in full (for front-end tests that do not run the engine). */
+  public Decision(
+      int status,
+      boolean allowed,
+      Outcome outcome,
+      String reason,
+      String policy,
+      String principal,
+      JwtStatus jwtStatus,
+      String body,
+      List<Map.Entry<String, String>> responseHeaders,
+      UpstreamRewrite upstream,
+      List<String> trace,
+      ShadowResult shadow) {
+    this(
+        status,
+        allowed,
+        outcome,
+        Objects.requireNonNull(reason, "reason"),
+        null,
+        policy,
+        -1,
+        principal,
+        jwtStatus,
+        body,
+        responseHeaders,
+        upstream,
+        trace,
+        shadow);
   }
 
   /** A decision without a dry-run verdict. */
@@ -86,6 +158,141 @@ public record Decision(
         upstream,
         trace,
         null);
+  }
+
+  /** The same decision with an explanation. */
+  Decision withTrace(List<String> lines) {
+    return new Decision(
+        status,
+        allowed,
+        outcome,
+        reason,
+        reasonSource,
+        policy,
+        rule,
+        principal,
+        jwtStatus,
+        body,
+        responseHeaders,
+        upstream,
+        lines,
+        shadow);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public boolean allowed() {
+    return allowed;
+  }
+
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  /** The readable cause, written on first use. */
+  public String reason() {
+    String r = reason;
+    if (r == null) {
+      r = reasonSource.get();
+      reason = r; // racy but benign: every thread computes the same text
+    }
+    return r;
+  }
+
+  public String policy() {
+    return policy;
+  }
+
+  /** The index of the deciding policy's rule that matched, or -1 (no policy, or not a rule). */
+  public int rule() {
+    return rule;
+  }
+
+  public String principal() {
+    return principal;
+  }
+
+  public JwtStatus jwtStatus() {
+    return jwtStatus;
+  }
+
+  public String body() {
+    return body;
+  }
+
+  public List<Map.Entry<String, String>> responseHeaders() {
+    return responseHeaders;
+  }
+
+  public UpstreamRewrite upstream() {
+    return upstream;
+  }
+
+  public List<String> trace() {
+    return trace;
+  }
+
+  public ShadowResult shadow() {
+    return shadow;
+  }
+
+  /** Same answer: every field but the explanation. */
+  public boolean sameAnswer(Decision other) {
+    return status == other.status
+        && allowed == other.allowed
+        && outcome == other.outcome
+        && reason().equals(other.reason())
+        && Objects.equals(policy, other.policy)
+        && rule == other.rule
+        && Objects.equals(principal, other.principal)
+        && jwtStatus == other.jwtStatus
+        && Objects.equals(body, other.body)
+        && responseHeaders.equals(other.responseHeaders)
+        && Objects.equals(upstream, other.upstream)
+        && Objects.equals(shadow, other.shadow);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Decision other && sameAnswer(other) && trace.equals(other.trace);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(status, allowed, outcome, policy, rule, principal, jwtStatus);
+  }
+
+  @Override
+  public String toString() {
+    return "Decision[status="
+        + status
+        + ", allowed="
+        + allowed
+        + ", outcome="
+        + outcome
+        + ", reason="
+        + reason()
+        + ", policy="
+        + policy
+        + ", rule="
+        + rule
+        + ", principal="
+        + principal
+        + ", jwtStatus="
+        + jwtStatus
+        + ", body="
+        + body
+        + ", responseHeaders="
+        + responseHeaders
+        + ", upstream="
+        + upstream
+        + ", trace="
+        + trace
+        + ", shadow="
+        + shadow
+        + "]";
   }
 
   /**

@@ -11,7 +11,6 @@ import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.policy.AuthorizationPolicy.Action;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +20,14 @@ import java.util.function.Predicate;
 
 /**
  * The one place where requests are decided. Every front end gets its answers from {@link #attempt}:
- * `check` through {@link #decide} (which may wait on its thread for a key fetch), `serve` and
- * `extauthz` through {@link #decideAsync} (which never holds a thread while a fetch is in flight).
+ * `check` through {@link #decide} or {@link #explain} (which may wait on its thread for a key
+ * fetch), `serve` and `extauthz` through {@link #decideAsync} (which never holds a thread while a
+ * fetch is in flight).
+ *
+ * <p>Deciding builds no explanation: the steps write their {@link Trace} lines only when the caller
+ * asked for them ({@link #explain}). Explaining runs the same steps with the same matchers, except
+ * that authorization walks every rule (to say why each did or did not match) instead of looking
+ * rules up in its index; the conformance and property tests hold both to the same answers.
  */
 public final class Engine {
   /** Envoy's RBAC denial body. */
@@ -49,7 +54,22 @@ public final class Engine {
    */
   public static Decision decide(
       PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAnswers answers) {
-    return KeyWaits.blocking(snapshot, request, clock, answers);
+    return KeyWaits.blocking(snapshot, request, clock, answers, false);
+  }
+
+  /**
+   * {@link #decide}, with the explanation ({@link Decision#trace()}): every step, every policy and
+   * rule considered and why it matched or not. Slower (every rule is evaluated): for `check
+   * --explain` and debugging, not for serving.
+   */
+  public static Decision explain(PolicySnapshot snapshot, CheckRequest request, Clock clock) {
+    return explain(snapshot, request, clock, CustomAnswers.NONE);
+  }
+
+  /** {@link #explain(PolicySnapshot, CheckRequest, Clock)} with external authorizers' answers. */
+  public static Decision explain(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAnswers answers) {
+    return KeyWaits.blocking(snapshot, request, clock, answers, true);
   }
 
   /**
@@ -60,13 +80,19 @@ public final class Engine {
    */
   public static CompletableFuture<Decision> decideAsync(
       PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
-    return KeyWaits.async(snapshot, request, clock, resume);
+    return KeyWaits.async(snapshot, request, clock, resume, false);
+  }
+
+  /** {@link #decideAsync}, with the explanation (see {@link #explain}): for debugging. */
+  public static CompletableFuture<Decision> explainAsync(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
+    return KeyWaits.async(snapshot, request, clock, resume, true);
   }
 
   /** One try at deciding without waiting, with no external authorizer asked. */
   public static Attempt attempt(
       PolicySnapshot snapshot, CheckRequest request, Clock clock, Set<JwksSource> waited) {
-    return attempt(snapshot, request, clock, waited, CustomAnswers.NONE);
+    return attempt(snapshot, request, clock, waited, CustomAnswers.NONE, false);
   }
 
   /**
@@ -81,9 +107,22 @@ public final class Engine {
       Clock clock,
       Set<JwksSource> waited,
       CustomAnswers answers) {
+    return attempt(snapshot, request, clock, waited, answers, false);
+  }
+
+  /** {@link #attempt}, explaining the decision when {@code explain}. */
+  public static Attempt attempt(
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Clock clock,
+      Set<JwksSource> waited,
+      CustomAnswers answers,
+      boolean explain) {
     Predicate<JwksSource> mayWait = waited.isEmpty() ? MAY_WAIT_FOR_ANY : s -> !waited.contains(s);
+    Trace trace = explain ? Trace.recording() : Trace.OFF;
     try {
-      return Attempt.decided(decideOrThrow(snapshot, request, clock, mayWait, answers));
+      Decision decision = decideOrThrow(snapshot, request, clock, mayWait, answers, trace);
+      return Attempt.decided(explain ? decision.withTrace(trace.lines()) : decision);
     } catch (KeysPending pending) {
       return Attempt.waitFor(pending.source(), pending.fetch());
     } catch (RuntimeException | StackOverflowError e) {
@@ -135,7 +174,8 @@ public final class Engine {
                       normalized.path(),
                       upstreamPath,
                       new HeaderWorkingSet(request.headers()),
-                      null));
+                      null),
+                  Trace.OFF);
       if (custom == null) {
         return null;
       }
@@ -148,42 +188,49 @@ public final class Engine {
     }
   }
 
+  private static CustomCheck customCheckOf(PolicySnapshot snapshot, AuthzResult custom) {
+    String name = snapshot.authorizer().customProvider(custom.policy());
+    ExtensionProvider provider = snapshot.mesh().extensionProviders().get(name);
+    return new CustomCheck(custom.policy(), name, provider == null ? null : provider.extAuthz());
+  }
+
   private static Decision decideOrThrow(
       PolicySnapshot snapshot,
       CheckRequest request,
       Clock clock,
       Predicate<JwksSource> mayWait,
-      CustomAnswers answers) {
-    List<String> trace = new ArrayList<>();
+      CustomAnswers answers,
+      Trace trace) {
     NormalizedPath normalized =
         PathNormalizer.normalize(request.rawPath(), snapshot.mesh().pathNormalization());
     if (!normalized.valid()) {
-      trace.add("path: `" + request.rawPath() + "` rejected: " + normalized.invalidReason());
+      if (trace.on()) {
+        trace.add("path: `" + request.rawPath() + "` rejected: " + normalized.invalidReason());
+      }
       // 400 from the codec, or 404 (empty body) from the connection manager for `*` and other
       // targets that are not a relative path
       boolean notFound = normalized.rejectStatus() == 404;
-      return new Decision(
+      return denied(
           normalized.rejectStatus(),
-          false,
           Decision.Outcome.BAD_REQUEST,
           "bad request: " + normalized.invalidReason(),
           null,
           null,
           JwtStatus.JWT_MISSED,
           notFound ? "" : "Bad Request",
-          List.of(),
-          null,
-          trace);
+          List.of());
     }
-    trace.add(
-        "path: `"
-            + request.rawPath()
-            + "` normalized ("
-            + snapshot.mesh().pathNormalization()
-            + ") to `"
-            + normalized.path()
-            + "`"
-            + (normalized.query() == null ? "" : " with query `" + normalized.query() + "`"));
+    if (trace.on()) {
+      trace.add(
+          "path: `"
+              + request.rawPath()
+              + "` normalized ("
+              + snapshot.mesh().pathNormalization()
+              + ") to `"
+              + normalized.path()
+              + "`"
+              + (normalized.query() == null ? "" : " with query `" + normalized.query() + "`"));
+    }
     String upstreamPath =
         normalized.query() == null
             ? normalized.path()
@@ -192,9 +239,8 @@ public final class Engine {
     HeaderWorkingSet headers = new HeaderWorkingSet(request.headers());
     AuthzRequest unauthenticated =
         authzRequest(request, normalized.path(), upstreamPath, headers, null);
-    AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated);
+    AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated, trace);
     if (custom != null) {
-      trace.addAll(custom.trace());
       Decision denied =
           CustomStep.apply(customCheckOf(snapshot, custom), custom, answers, headers, trace);
       if (denied != null) {
@@ -210,8 +256,8 @@ public final class Engine {
                 headers,
                 normalized.query(),
                 clock.instant().getEpochSecond(),
-                mayWait);
-    trace.addAll(authn.trace());
+                mayWait,
+                trace);
     if (authn.status() != JwtStatus.OK) {
       JwtStatus status = authn.status();
       String realm = realm(request, upstreamPath);
@@ -231,17 +277,15 @@ public final class Engine {
           null,
           status,
           status.message(),
-          responseHeaders,
-          trace);
+          responseHeaders);
     }
     JwtStatus jwtStatus = authn.authenticated() ? JwtStatus.OK : JwtStatus.JWT_MISSED;
 
     AuthzRequest authzRequest =
         authzRequest(request, normalized.path(), upstreamPath, headers, authn.claims());
-    AuthzResult authz = snapshot.authorizer().authorize(authzRequest);
-    trace.addAll(authz.trace());
+    AuthzResult authz = snapshot.authorizer().authorize(authzRequest, trace);
     ShadowResult shadow = authz.shadow();
-    if (shadow != null) {
+    if (shadow != null && trace.on()) {
       trace.add(
           "authz: dry-run verdict: "
               + ShadowResult.ENGINE_RESULT
@@ -252,45 +296,48 @@ public final class Engine {
                   : ", " + ShadowResult.EFFECTIVE_POLICY_ID + "=" + shadow.effectivePolicyId()));
     }
     if (!authz.allowed()) {
-      trace.add("decision: 403 " + RBAC_DENIED_BODY + ": " + authz.reason());
+      if (trace.on()) {
+        trace.add("decision: 403 " + RBAC_DENIED_BODY + ": " + authz.reason());
+      }
       return new Decision(
           403,
           false,
           Decision.Outcome.DENIED_AUTHORIZATION,
-          authz.reason(),
+          null,
+          authz,
           authz.policy(),
+          authz.rule(),
           authn.principal(),
           jwtStatus,
           RBAC_DENIED_BODY,
           List.of(),
           null,
-          trace,
+          List.of(),
           shadow);
     }
-    trace.add("decision: 200 allowed: " + authz.reason());
+    if (trace.on()) {
+      trace.add("decision: 200 allowed: " + authz.reason());
+    }
     Decision.UpstreamRewrite rewrite =
         new Decision.UpstreamRewrite(upstreamPath, headers.removedNames(), headers.addedHeaders());
     return new Decision(
         200,
         true,
         Decision.Outcome.ALLOWED,
-        authz.reason(),
+        null,
+        authz,
         authz.policy(),
+        authz.rule(),
         authn.principal(),
         jwtStatus,
         null,
         List.of(),
         rewrite,
-        trace,
+        List.of(),
         shadow);
   }
 
-  private static CustomCheck customCheckOf(PolicySnapshot snapshot, AuthzResult custom) {
-    String name = snapshot.authorizer().customProvider(custom.policy());
-    ExtensionProvider provider = snapshot.mesh().extensionProviders().get(name);
-    return new CustomCheck(custom.policy(), name, provider == null ? null : provider.extAuthz());
-  }
-
+  /** A denial before authorization, with a fixed reason. */
   private static Decision denied(
       int status,
       Decision.Outcome outcome,
@@ -299,8 +346,7 @@ public final class Engine {
       String principal,
       JwtStatus jwtStatus,
       String body,
-      List<Map.Entry<String, String>> responseHeaders,
-      List<String> trace) {
+      List<Map.Entry<String, String>> responseHeaders) {
     return new Decision(
         status,
         false,
@@ -312,7 +358,7 @@ public final class Engine {
         body,
         responseHeaders,
         null,
-        trace);
+        List.of());
   }
 
   private static AuthzRequest authzRequest(

@@ -22,10 +22,14 @@ final class KeyWaits {
   private KeyWaits() {}
 
   static Decision blocking(
-      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAnswers answers) {
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Clock clock,
+      CustomAnswers answers,
+      boolean explain) {
     Set<JwksSource> waited = Set.of(); // most requests wait for nothing: no set made for them
     while (true) {
-      Attempt attempt = Engine.attempt(snapshot, request, clock, waited, answers);
+      Attempt attempt = Engine.attempt(snapshot, request, clock, waited, answers, explain);
       if (attempt.isDecided()) {
         return attempt.decision();
       }
@@ -50,9 +54,13 @@ final class KeyWaits {
   }
 
   static CompletableFuture<Decision> async(
-      PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Clock clock,
+      Executor resume,
+      boolean explain) {
     CompletableFuture<Decision> result = new CompletableFuture<>();
-    step(snapshot, request, clock, resume, Set.of(), result);
+    step(snapshot, request, clock, resume, explain, Set.of(), result);
     return result;
   }
 
@@ -63,12 +71,13 @@ final class KeyWaits {
       CheckRequest request,
       Clock clock,
       Executor resume,
+      boolean explain,
       Set<JwksSource> waited,
       CompletableFuture<Decision> result) {
     if (result.isDone()) {
       return; // the caller gave up
     }
-    Attempt attempt = Engine.attempt(snapshot, request, clock, waited);
+    Attempt attempt = Engine.attempt(snapshot, request, clock, waited, CustomAnswers.NONE, explain);
     if (attempt.isDecided()) {
       result.complete(attempt.decision());
       return;
@@ -79,7 +88,7 @@ final class KeyWaits {
     result.whenComplete((d, e) -> wait.cancel(false));
     wait.whenComplete(
         (v, e) -> {
-          Runnable again = () -> step(snapshot, request, clock, resume, next, result);
+          Runnable again = () -> step(snapshot, request, clock, resume, explain, next, result);
           try {
             resume.execute(again);
           } catch (RejectedExecutionException rejected) {

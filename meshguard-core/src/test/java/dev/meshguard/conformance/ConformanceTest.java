@@ -124,17 +124,31 @@ class ConformanceTest {
               r.port(),
               r.sni());
       Clock clock = Clock.fixed(Instant.ofEpochSecond(r.nowEpochSeconds()), ZoneOffset.UTC);
+      // Deciding (indexed rules, no text) first, then explaining (every rule walked and traced):
+      // the explanation must come with the very same answer.
       Decision decision = Engine.decide(s, request, clock);
-      List<String> mismatches = r.expect().resolved().mismatches(observed(decision));
+      Decision explained = Engine.explain(s, request, clock);
+      assertThat(decision.trace()).as("deciding builds no explanation").isEmpty();
+      assertThat(explained.sameAnswer(decision))
+          .as(
+              "%s :: %s\nexplained: %s\ndecided:   %s",
+              c.displayName(), r.name(), explained, decision)
+          .isTrue();
+      List<String> mismatches =
+          r.expect().resolved().mismatches(observed(decision, explained.trace()));
       assertThat(mismatches)
           .as(
               "%s :: %s\ntrace:\n  %s",
-              c.displayName(), r.name(), String.join("\n  ", decision.trace()))
+              c.displayName(), r.name(), String.join("\n  ", explained.trace()))
           .isEmpty();
     }
   }
 
   static Expectation.Observed observed(Decision d) {
+    return observed(d, d.trace());
+  }
+
+  static Expectation.Observed observed(Decision d, List<String> trace) {
     Map<String, String> responseHeaders = new LinkedHashMap<>();
     d.responseHeaders().forEach(e -> responseHeaders.put(e.getKey(), e.getValue()));
     Map<String, String> added = new LinkedHashMap<>();
@@ -151,7 +165,7 @@ class ConformanceTest {
         d.upstream() == null ? null : d.upstream().path(),
         d.upstream() == null ? List.of() : d.upstream().removeHeaders(),
         added,
-        d.trace(),
+        trace,
         d.shadow() == null
             ? null
             : new Expectation.Shadow(d.shadow().engineResult(), d.shadow().effectivePolicyId()));

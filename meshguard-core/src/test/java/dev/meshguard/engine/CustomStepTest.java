@@ -211,7 +211,11 @@ class CustomStepTest {
   @Test
   void theTraceSaysWhatTheProviderAnswered() {
     Decision d =
-        decide(get("/ext/a"), CustomAnswer.allow(List.of(Map.entry("x-user", "alice")), "ok"));
+        Engine.explain(
+            SNAPSHOT,
+            get("/ext/a"),
+            Clock.systemUTC(),
+            CustomAnswers.always(CustomAnswer.allow(List.of(Map.entry("x-user", "alice")), "ok")));
     assertThat(d.trace()).anyMatch(l -> l.contains("ext_authz provider `ext-authz` allowed: ok"));
   }
 }

@@ -196,7 +196,7 @@ class KeyWaitsTest {
   void aHeldRequestGetsFetchFailedAtItsRulesTimeoutWhileTheFetchGoesOn() throws Exception {
     List<Runnable> resumed = new ArrayList<>();
     CompletableFuture<Decision> held =
-        Engine.decideAsync(snapshot, remoteToken(), clock, resumed::add);
+        Engine.explainAsync(snapshot, remoteToken(), clock, resumed::add);
     scheduler.advance(TIMEOUT.minusMillis(1));
     assertThat(resumed).isEmpty();
     scheduler.advance(Duration.ofMillis(1));
@@ -226,7 +226,7 @@ class KeyWaitsTest {
   void aFailedFetchAnswersItsWaitersAtOnce() throws Exception {
     idp.on("/remote", new JwksServer.Reply(503, "down", false));
     CompletableFuture<Decision> held =
-        Engine.decideAsync(snapshot, remoteToken(), clock, Runnable::run);
+        Engine.explainAsync(snapshot, remoteToken(), clock, Runnable::run);
     idp.release();
     Decision d = held.get(30, TimeUnit.SECONDS); // well before the rule's timeout: no timer moved
     assertFetchFailed(d);

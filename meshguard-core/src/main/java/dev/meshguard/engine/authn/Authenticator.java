@@ -3,6 +3,7 @@ package dev.meshguard.engine.authn;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshguard.engine.HeaderWorkingSet;
+import dev.meshguard.engine.Trace;
 import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.Jwt;
@@ -13,7 +14,6 @@ import dev.meshguard.jwt.RegisteredClaims;
 import dev.meshguard.policy.ClaimToHeader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,45 +68,54 @@ public final class Authenticator {
    */
   public AuthnResult authenticate(
       String method, HeaderWorkingSet headers, String query, long nowEpochSeconds) {
-    return authenticate(method, headers, query, nowEpochSeconds, source -> false);
+    return authenticate(method, headers, query, nowEpochSeconds, source -> false, Trace.OFF);
   }
 
   /**
    * Authenticates a request, as above, except that a token whose keys are being fetched by a source
    * {@code mayWait} accepts stops the step with {@link KeysPending}: the caller waits for the fetch
-   * and authenticates again (see {@link dev.meshguard.engine.Engine#attempt}).
+   * and authenticates again (see {@link dev.meshguard.engine.Engine#attempt}). Explains each step
+   * to {@code trace} when it records.
    */
   public AuthnResult authenticate(
       String method,
       HeaderWorkingSet headers,
       String query,
       long nowEpochSeconds,
-      Predicate<JwksSource> mayWait) {
-    List<String> trace = new ArrayList<>();
+      Predicate<JwksSource> mayWait,
+      Trace trace) {
     if (requirement == null) {
       trace.add("jwt: no RequestAuthentication applies; the request is unauthenticated");
-      return new AuthnResult(JwtStatus.OK, null, null, trace);
+      return UNAUTHENTICATED;
     }
-    outputHeaders.forEach(headers::remove);
+    for (int i = 0; i < outputHeaders.size(); i++) {
+      headers.remove(outputHeaders.get(i));
+    }
     if (isCorsPreflight(method, headers)) {
       trace.add(
           "jwt: CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) skips"
               + " JWT verification");
-      return new AuthnResult(JwtStatus.OK, null, null, trace);
+      return UNAUTHENTICATED;
     }
     Evaluation evaluation = new Evaluation(headers, query, nowEpochSeconds, mayWait, trace);
     JwtStatus status = evaluation.evaluate(requirement);
     if (status != JwtStatus.OK) {
-      trace.add("jwt: rejected: " + status.message() + " (" + status.httpStatus() + ")");
-      return new AuthnResult(status, null, null, trace);
+      if (trace.on()) {
+        trace.add("jwt: rejected: " + status.message() + " (" + status.httpStatus() + ")");
+      }
+      return new AuthnResult(status, null, null);
     }
     if (evaluation.claims == null) {
       trace.add("jwt: no token at any configured location; the request goes on unauthenticated");
-      return new AuthnResult(JwtStatus.OK, null, null, trace);
+      return UNAUTHENTICATED;
     }
-    trace.add("jwt: authenticated as `" + evaluation.principal + "`");
-    return new AuthnResult(JwtStatus.OK, evaluation.claims, evaluation.principal, trace);
+    if (trace.on()) {
+      trace.add("jwt: authenticated as `" + evaluation.principal + "`");
+    }
+    return new AuthnResult(JwtStatus.OK, evaluation.claims, evaluation.principal);
   }
+
+  private static final AuthnResult UNAUTHENTICATED = new AuthnResult(JwtStatus.OK, null, null);
 
   private static boolean isCorsPreflight(String method, HeaderWorkingSet headers) {
     return "OPTIONS".equals(method)
@@ -120,7 +129,7 @@ public final class Authenticator {
     private final String query;
     private final long now;
     private final Predicate<JwksSource> mayWait;
-    private final List<String> trace;
+    private final Trace trace;
     private VerifiedClaims claims;
     private String principal;
 
@@ -129,7 +138,7 @@ public final class Authenticator {
         String query,
         long now,
         Predicate<JwksSource> mayWait,
-        List<String> trace) {
+        Trace trace) {
       this.headers = headers;
       this.query = query;
       this.now = now;
@@ -176,7 +185,7 @@ public final class Authenticator {
     private JwtStatus verifyProvider(JwtProvider provider) {
       List<ExtractedToken> tokens = TokenExtractor.extract(provider, headers, query);
       if (tokens.isEmpty()) {
-        if (provider.required()) {
+        if (provider.required() && trace.on()) {
           trace.add(
               "jwt: "
                   + provider.name()
@@ -190,21 +199,23 @@ public final class Authenticator {
       for (int i = tokens.size() - 1; i >= 0; i--) {
         ExtractedToken token = tokens.get(i);
         JwtStatus status = verifyToken(provider, token);
-        trace.add(
-            "jwt: "
-                + provider.name()
-                + " ("
-                + provider.source()
-                + (provider.issuer().isEmpty()
-                    ? ", any issuer"
-                    : ", issuer `" + provider.issuer() + "`")
-                + "): token from "
-                + token.location()
-                + ": "
-                + (status == JwtStatus.OK ? "verified" : status.message())
-                + " (keys: "
-                + provider.keys().description()
-                + ")");
+        if (trace.on()) {
+          trace.add(
+              "jwt: "
+                  + provider.name()
+                  + " ("
+                  + provider.source()
+                  + (provider.issuer().isEmpty()
+                      ? ", any issuer"
+                      : ", issuer `" + provider.issuer() + "`")
+                  + "): token from "
+                  + token.location()
+                  + ": "
+                  + (status == JwtStatus.OK ? "verified" : status.message())
+                  + " (keys: "
+                  + provider.keys().description()
+                  + ")");
+        }
         if (status != JwtStatus.OK) {
           return status;
         }
@@ -242,7 +253,9 @@ public final class Authenticator {
       }
       JwksSource.KeySetLookup keys = settled(provider, provider.keys().current());
       if (!keys.ok()) {
-        trace.add("jwt: keys for " + provider.name() + " unavailable: " + keys.detail());
+        if (trace.on()) {
+          trace.add("jwt: keys for " + provider.name() + " unavailable: " + keys.detail());
+        }
         return keys.failure();
       }
       if (cached != null && cached.verifiedWith() == keys.keys()) {
@@ -303,12 +316,14 @@ public final class Authenticator {
       if (mayWait.test(provider.keys())) {
         throw new KeysPending(provider.keys(), lookup.pending());
       }
-      trace.add(
-          "jwt: keys for "
-              + provider.name()
-              + ": no more waiting for the fetch in flight (a request waits at most "
-              + lookup.pending().timeout().toMillis()
-              + " ms, once per key source); deciding with the keys there are");
+      if (trace.on()) {
+        trace.add(
+            "jwt: keys for "
+                + provider.name()
+                + ": no more waiting for the fetch in flight (a request waits at most "
+                + lookup.pending().timeout().toMillis()
+                + " ms, once per key source); deciding with the keys there are");
+      }
       return lookup;
     }
 

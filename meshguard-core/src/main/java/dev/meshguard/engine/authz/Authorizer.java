@@ -1,29 +1,35 @@
 package dev.meshguard.engine.authz;
 
+import dev.meshguard.engine.Trace;
 import dev.meshguard.policy.AuthorizationPolicy.Action;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Istio's authorization order for HTTP: CUSTOM (before JWT), then AUDIT (never denies), DENY,
  * ALLOW. Dry-run ALLOW/DENY policies are evaluated and reported but not enforced.
+ *
+ * <p>Deciding ({@link Trace#OFF}) looks rules up in each action's {@link RuleIndex} and builds no
+ * text; AUDIT, which changes no answer, is then not evaluated at all. Explaining walks every rule
+ * of every policy and traces each; both use the same rule evaluation, and the property tests hold
+ * them to the same answers.
  */
 public final class Authorizer {
-  private final List<CompiledPolicy> custom;
-  private final List<CompiledPolicy> audit;
-  private final List<CompiledPolicy> deny;
-  private final List<CompiledPolicy> allow;
+  private final PolicyRules custom;
+  private final PolicyRules audit;
+  private final PolicyRules deny;
+  private final PolicyRules allow;
   private final List<CompiledPolicy> dryRun;
   private final ShadowRules shadowRules;
-  private final Map<String, ?> extensionProviders;
+  private final AuthzResult.Context context;
+  private final AuthzResult allowedWithoutAllowPolicies;
 
   public Authorizer(List<CompiledPolicy> policies, Map<String, ?> extensionProviders) {
-    this.custom = byAction(policies, Action.CUSTOM, false);
-    this.audit = byAction(policies, Action.AUDIT, false);
-    this.deny = byAction(policies, Action.DENY, false);
-    this.allow = byAction(policies, Action.ALLOW, false);
+    this.custom = new PolicyRules(byAction(policies, Action.CUSTOM));
+    this.audit = new PolicyRules(byAction(policies, Action.AUDIT));
+    this.deny = new PolicyRules(byAction(policies, Action.DENY));
+    this.allow = new PolicyRules(byAction(policies, Action.ALLOW));
     List<CompiledPolicy> shadow = new ArrayList<>();
     for (CompiledPolicy p : policies) {
       if (p.dryRun() && (p.action() == Action.ALLOW || p.action() == Action.DENY)) {
@@ -32,23 +38,26 @@ public final class Authorizer {
     }
     this.dryRun = List.copyOf(shadow);
     this.shadowRules = new ShadowRules(dryRun);
-    this.extensionProviders = Map.copyOf(extensionProviders);
+    this.context =
+        new AuthzResult.Context(!deny.isEmpty(), allow.policies(), Map.copyOf(extensionProviders));
+    this.allowedWithoutAllowPolicies =
+        new AuthzResult(AuthzResult.Verdict.ALLOWED_WITHOUT_ALLOW_POLICIES, null, null, context);
   }
 
-  private static List<CompiledPolicy> byAction(
-      List<CompiledPolicy> policies, Action action, boolean dryRun) {
+  /** Enforced policies of one action (CUSTOM and AUDIT are never dry-run). */
+  private static List<CompiledPolicy> byAction(List<CompiledPolicy> policies, Action action) {
     return policies.stream()
         .filter(p -> p.action() == action)
-        .filter(p -> action == Action.CUSTOM || action == Action.AUDIT || p.dryRun() == dryRun)
+        .filter(p -> action == Action.CUSTOM || action == Action.AUDIT || !p.dryRun())
         .toList();
   }
 
   public List<CompiledPolicy> policies(Action action) {
     return switch (action) {
-      case CUSTOM -> custom;
-      case AUDIT -> audit;
-      case DENY -> deny;
-      case ALLOW -> allow;
+      case CUSTOM -> custom.policies();
+      case AUDIT -> audit.policies();
+      case DENY -> deny.policies();
+      case ALLOW -> allow.policies();
     };
   }
 
@@ -61,35 +70,24 @@ public final class Authorizer {
    * request to an external authorizer, whose answer {@code Engine} applies; without one a match
    * denies (fail closed) with the reason given here. Returns null when no CUSTOM rule matches.
    */
-  public AuthzResult checkCustom(AuthzRequest request) {
+  public AuthzResult checkCustom(AuthzRequest request, Trace trace) {
     if (custom.isEmpty()) {
       return null;
     }
-    List<String> trace = new ArrayList<>();
-    Match match = firstMatch(custom, request, trace, "CUSTOM");
+    PolicyRules.Match match = first(custom, request, trace, "CUSTOM");
     if (match == null) {
       return null;
     }
-    CompiledPolicy p = match.policy;
-    String reason =
-        extensionProviders.containsKey(p.provider())
-            ? "CUSTOM policy `"
-                + p.qualifiedName()
-                + "` sends this request to ext_authz provider `"
-                + p.provider()
-                + "`, which was not asked; denied (fail closed)"
-            : "CUSTOM policy `"
-                + p.qualifiedName()
-                + "` names extension provider `"
-                + p.provider()
-                + "`, which the mesh config does not define; istiod turns its rules into DENY";
-    trace.add("authz: " + reason);
-    return new AuthzResult(false, true, p.qualifiedName(), reason, trace);
+    AuthzResult result = new AuthzResult(AuthzResult.Verdict.CUSTOM_DENIED, match, null, context);
+    if (trace.on()) {
+      trace.add("authz: " + result.reason());
+    }
+    return result;
   }
 
   /** The provider named by the CUSTOM policy {@code qualifiedName}, or null. */
   public String customProvider(String qualifiedName) {
-    for (CompiledPolicy p : custom) {
+    for (CompiledPolicy p : custom.policies()) {
       if (p.qualifiedName().equals(qualifiedName)) {
         return p.provider();
       }
@@ -98,97 +96,47 @@ public final class Authorizer {
   }
 
   /** AUDIT, DENY and ALLOW, in that order, after JWT authentication. */
-  public AuthzResult authorize(AuthzRequest request) {
-    List<String> trace = new ArrayList<>();
-    Match audited = firstMatch(audit, request, trace, "AUDIT");
-    if (audited != null) {
-      trace.add("authz: AUDIT policy `" + audited.policy.qualifiedName() + "` marks this request");
+  public AuthzResult authorize(AuthzRequest request, Trace trace) {
+    if (trace.on()) {
+      PolicyRules.Match audited = audit.firstExplained(request, trace, "AUDIT");
+      if (audited != null) {
+        trace.add(
+            "authz: AUDIT policy `" + audited.policy().qualifiedName() + "` marks this request");
+      }
     }
     // Envoy's DENY filter evaluates its shadow (dry-run) rules before its enforced rules.
     ShadowResult shadow = shadowRules.denyFilter(request, trace);
-    Match denied = firstMatch(deny, request, trace, "DENY");
+    PolicyRules.Match denied = first(deny, request, trace, "DENY");
     if (denied != null) {
-      String reason =
-          "denied by DENY policy `" + denied.policy.qualifiedName() + "` rule " + denied.ruleIndex;
-      return new AuthzResult(false, false, denied.policy.qualifiedName(), reason, trace, shadow);
+      return new AuthzResult(AuthzResult.Verdict.DENIED_BY_POLICY, denied, shadow, context);
     }
     shadow = shadowRules.allowFilter(request, trace, shadow);
     if (allow.isEmpty()) {
-      String reason =
-          deny.isEmpty()
-              ? "no ALLOW policy applies: allowed"
-              : "no DENY rule matched and no ALLOW policy applies: allowed";
-      return new AuthzResult(true, false, null, reason, trace, shadow);
+      return shadow == null
+          ? allowedWithoutAllowPolicies
+          : new AuthzResult(
+              AuthzResult.Verdict.ALLOWED_WITHOUT_ALLOW_POLICIES, null, shadow, context);
     }
-    Match allowed = firstMatch(allow, request, trace, "ALLOW");
-    if (allowed != null) {
-      String reason =
-          "allowed by ALLOW policy `"
-              + allowed.policy.qualifiedName()
-              + "` rule "
-              + allowed.ruleIndex;
-      return new AuthzResult(true, false, allowed.policy.qualifiedName(), reason, trace, shadow);
-    }
-    StringBuilder names = new StringBuilder();
-    for (CompiledPolicy p : allow) {
-      names
-          .append(names.length() == 0 ? "" : ", ")
-          .append('`')
-          .append(p.qualifiedName())
-          .append('`');
-    }
+    PolicyRules.Match allowed = first(allow, request, trace, "ALLOW");
     return new AuthzResult(
-        false,
-        false,
-        null,
-        "no ALLOW policy matched (ALLOW policies: " + names + ")",
-        trace,
-        shadow);
+        allowed != null
+            ? AuthzResult.Verdict.ALLOWED_BY_POLICY
+            : AuthzResult.Verdict.NO_ALLOW_POLICY_MATCHED,
+        allowed,
+        shadow,
+        context);
   }
 
-  record Match(CompiledPolicy policy, int ruleIndex, String rbacName) {}
-
-  /** Evaluates every rule (for the trace) and returns the match with the lowest RBAC name. */
-  static Match firstMatch(
-      List<CompiledPolicy> policies, AuthzRequest request, List<String> trace, String label) {
-    Match best = null;
-    for (CompiledPolicy p : policies) {
-      if (p.rules().isEmpty()) {
-        trace.add("authz: " + label + " `" + p.qualifiedName() + "` has no rules: matches nothing");
-        continue;
-      }
-      for (CompiledRule rule : p.rules()) {
-        String miss;
-        try {
-          miss = rule.firstMismatch(request);
-        } catch (RuntimeException e) {
-          // An evaluation error must not fail open: treat it as a match for DENY-like actions
-          // and as no match for ALLOW.
-          miss = label.equals("ALLOW") ? "evaluation error: " + e : null;
-        }
-        trace.add(
-            "authz: "
-                + label
-                + " `"
-                + p.qualifiedName()
-                + "` rule "
-                + rule.index()
-                + (miss == null ? ": matched" : ": no match (" + miss + ")"));
-        if (miss == null) {
-          for (String why : rule.explainMatch(request)) {
-            trace.add("authz:   " + why);
-          }
-        }
-        if (miss == null) {
-          Match m = new Match(p, rule.index(), p.rbacName(rule.index()));
-          if (best == null || RBAC_ORDER.compare(m, best) < 0) {
-            best = m;
-          }
-        }
-      }
-    }
-    return best;
+  /**
+   * The result of walking every rule without the index (and without a trace): what the property
+   * tests compare {@link #authorize} with.
+   */
+  AuthzResult authorizeLinearly(AuthzRequest request) {
+    return authorize(request, Trace.recording());
   }
 
-  static final Comparator<Match> RBAC_ORDER = Comparator.comparing(Match::rbacName);
+  private static PolicyRules.Match first(
+      PolicyRules rules, AuthzRequest request, Trace trace, String label) {
+    return trace.on() ? rules.firstExplained(request, trace, label) : rules.first(request);
+  }
 }

@@ -1,13 +1,22 @@
 package dev.meshguard.engine.authz;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A rule ready to evaluate: (any `from` entry, or no `from`) AND (any `to` entry, or no `to`) AND
- * every `when` condition. Each entry is a list of field matchers that must all hold.
+ * every `when` condition. Each entry is a list of field matchers that must all hold. {@link
+ * #matches} decides without building any text; {@link #firstMismatch} and {@link #explainMatch}
+ * describe the same evaluation for `check --explain`.
+ *
+ * @param keys what a request must have for this rule to possibly match, for the index
  */
 record CompiledRule(
-    int index, List<List<Matcher>> from, List<List<Matcher>> to, List<Matcher> when) {
+    int index,
+    List<List<Matcher>> from,
+    List<List<Matcher>> to,
+    List<Matcher> when,
+    RuleKeys keys) {
 
   CompiledRule {
     from = from == null ? null : from.stream().map(List::copyOf).toList();
@@ -15,11 +24,38 @@ record CompiledRule(
     when = List.copyOf(when);
   }
 
-  boolean matches(AuthzRequest request) {
-    return firstMismatch(request) == null;
+  CompiledRule(int index, List<List<Matcher>> from, List<List<Matcher>> to, List<Matcher> when) {
+    this(index, from, to, when, RuleKeys.NONE);
   }
 
-  /** Null when the rule matches; otherwise the first condition that did not hold. */
+  boolean matches(AuthzRequest request) {
+    return anyEntryMatches(from, request)
+        && anyEntryMatches(to, request)
+        && allMatch(when, request);
+  }
+
+  private static boolean anyEntryMatches(List<List<Matcher>> entries, AuthzRequest request) {
+    if (entries == null) {
+      return true;
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      if (allMatch(entries.get(i), request)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean allMatch(List<Matcher> matchers, AuthzRequest request) {
+    for (int i = 0; i < matchers.size(); i++) {
+      if (!matchers.get(i).matches(request)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Null when the rule matches; otherwise the first condition that did not hold, in words. */
   String firstMismatch(AuthzRequest request) {
     String miss = anyEntry(from, request, "from");
     if (miss != null) {
@@ -39,7 +75,7 @@ record CompiledRule(
 
   /** For a rule that matched: every condition of the entries that matched, and why each held. */
   List<String> explainMatch(AuthzRequest request) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     if (from == null && to == null && when.isEmpty()) {
       out.add("an empty rule matches every request");
     }
@@ -57,7 +93,7 @@ record CompiledRule(
       return;
     }
     for (List<Matcher> entry : entries) {
-      if (entry.stream().allMatch(m -> m.matches(request))) {
+      if (allMatch(entry, request)) {
         entry.forEach(m -> out.add(m.explain(request)));
         return;
       }

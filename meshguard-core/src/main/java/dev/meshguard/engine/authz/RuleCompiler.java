@@ -54,7 +54,7 @@ final class RuleCompiler {
             field(path + " `" + c.key() + "` notValues", c.notValues(), value, true, observed));
       }
     }
-    return new CompiledRule(index, from, to, when);
+    return new CompiledRule(index, from, to, when, RuleKeys.of(rule));
   }
 
   private List<Matcher> source(String path, AuthorizationPolicy.Source s) {

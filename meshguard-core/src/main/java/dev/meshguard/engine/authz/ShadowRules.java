@@ -1,7 +1,7 @@
 package dev.meshguard.engine.authz;
 
+import dev.meshguard.engine.Trace;
 import dev.meshguard.policy.AuthorizationPolicy.Action;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,20 +16,20 @@ import java.util.List;
  * the matched rule or denied without one; otherwise allowed (no dry-run DENY rule matched).
  */
 final class ShadowRules {
-  private final List<CompiledPolicy> deny;
-  private final List<CompiledPolicy> allow;
+  private final PolicyRules deny;
+  private final PolicyRules allow;
 
   ShadowRules(List<CompiledPolicy> dryRun) {
-    this.deny = dryRun.stream().filter(p -> p.action() == Action.DENY).toList();
-    this.allow = dryRun.stream().filter(p -> p.action() == Action.ALLOW).toList();
+    this.deny = new PolicyRules(dryRun.stream().filter(p -> p.action() == Action.DENY).toList());
+    this.allow = new PolicyRules(dryRun.stream().filter(p -> p.action() == Action.ALLOW).toList());
   }
 
   /** The DENY filter's shadow engine; null when no dry-run DENY policy applies. */
-  ShadowResult denyFilter(AuthzRequest request, List<String> trace) {
+  ShadowResult denyFilter(AuthzRequest request, Trace trace) {
     if (deny.isEmpty()) {
       return null;
     }
-    Authorizer.Match match = evaluate(deny, request, trace, "deny", "not deny");
+    PolicyRules.Match match = evaluate(deny, request, trace, "deny", "not deny");
     return match == null ? new ShadowResult(null, true) : new ShadowResult(match.rbacName(), false);
   }
 
@@ -37,25 +37,27 @@ final class ShadowRules {
    * The ALLOW filter's shadow engine, combined with the DENY filter's result: null when neither
    * filter has dry-run policies.
    */
-  ShadowResult allowFilter(AuthzRequest request, List<String> trace, ShadowResult afterDeny) {
+  ShadowResult allowFilter(AuthzRequest request, Trace trace, ShadowResult afterDeny) {
     if (allow.isEmpty() || (afterDeny != null && !afterDeny.allowed())) {
       return afterDeny;
     }
-    Authorizer.Match match = evaluate(allow, request, trace, "allow", "not match");
+    PolicyRules.Match match = evaluate(allow, request, trace, "allow", "not match");
     return match == null ? new ShadowResult(null, false) : new ShadowResult(match.rbacName(), true);
   }
 
-  /** Traces each policy's verdict and returns the match with the lowest RBAC name. */
-  private static Authorizer.Match evaluate(
-      List<CompiledPolicy> policies,
-      AuthzRequest request,
-      List<String> trace,
-      String matched,
-      String unmatched) {
-    List<Authorizer.Match> matches = new ArrayList<>();
-    for (CompiledPolicy p : policies) {
-      Authorizer.Match m =
-          Authorizer.firstMatch(List.of(p), request, trace, "dry-run " + p.action());
+  /**
+   * The match with the lowest RBAC name: through the index, or, when explaining, by tracing each
+   * policy's verdict.
+   */
+  private static PolicyRules.Match evaluate(
+      PolicyRules rules, AuthzRequest request, Trace trace, String matched, String unmatched) {
+    if (!trace.on()) {
+      return rules.first(request);
+    }
+    PolicyRules.Match best = null;
+    for (CompiledPolicy p : rules.policies()) {
+      PolicyRules.Match m =
+          PolicyRules.firstExplained(List.of(p), request, trace, "dry-run " + p.action());
       trace.add(
           "authz: dry-run "
               + p.action()
@@ -64,10 +66,10 @@ final class ShadowRules {
               + "` would "
               + (m != null ? matched : unmatched)
               + " (not enforced)");
-      if (m != null) {
-        matches.add(m);
+      if (m != null && (best == null || m.rbacName().compareTo(best.rbacName()) < 0)) {
+        best = m;
       }
     }
-    return matches.stream().min(Authorizer.RBAC_ORDER).orElse(null);
+    return best;
   }
 }

@@ -77,6 +77,14 @@ public final class PathTemplate {
   }
 
   /**
+   * The literal text before the first operator: every path the template matches starts with it
+   * (what lets an index look a template up by prefix).
+   */
+  public String literalPrefix() {
+    return literals[0];
+  }
+
+  /**
    * Whether the path matches the whole template. Anything from the first {@code ?} or {@code #} is
    * ignored, as Envoy does. Null never matches.
    */
