@@ -106,7 +106,7 @@ public final class SnapshotCompiler {
     }
     String field = "spec.jwtRules[" + index + "].jwks";
     try {
-      JwkSet keys = JwkSet.parse(rule.jwks());
+      JwkSet keys = InlineKeySets.parse(rule.jwks());
       if (keys.hasPrivateOrSymmetricKeyMaterial()) {
         findings.add(
             Finding.warning(ra.origin(), field, "jwks contains private or symmetric key material"));

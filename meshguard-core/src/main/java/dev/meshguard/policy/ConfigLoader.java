@@ -197,7 +197,9 @@ public final class ConfigLoader {
       unreadable(name, e);
       return;
     }
-    content(name, content, name.toLowerCase(Locale.ROOT).endsWith(".json"));
+    boolean json = name.toLowerCase(Locale.ROOT).endsWith(".json");
+    String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
+    documents(name, json ? YamlDocuments.parse(text, true) : DocumentCache.parse(name, text));
   }
 
   private void unreadable(String name, Exception e) {
@@ -228,7 +230,10 @@ public final class ConfigLoader {
 
   private void content(String file, String content, boolean json) {
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-    Parsed parsed = YamlDocuments.parse(text, json);
+    documents(file, YamlDocuments.parse(text, json));
+  }
+
+  private void documents(String file, Parsed parsed) {
     for (Document document : parsed.documents()) {
       document(file, document);
     }

@@ -68,7 +68,7 @@ final class YamlDocuments {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         TreeBuilder builder = new TreeBuilder(parser);
-        YamlNode root = builder.build(token, "", 0);
+        YamlNode root = builder.build(token, 0);
         documents.add(
             new Document(documents.size(), YamlNode.isNull(root) ? null : root, builder.problems));
       }
@@ -150,6 +150,9 @@ final class YamlDocuments {
     private final YAMLParser yaml;
     private final Map<String, YamlNode> anchors = new HashMap<>();
     private final List<Problem> problems = new ArrayList<>();
+    // Where the builder is: field names and list indexes, written out only for a problem (most
+    // documents have none, and every node would otherwise build its path string).
+    private final List<Object> at = new ArrayList<>();
     private int collectionAliases;
 
     TreeBuilder(JsonParser parser) {
@@ -157,18 +160,30 @@ final class YamlDocuments {
       this.yaml = parser instanceof YAMLParser y ? y : null;
     }
 
-    YamlNode build(JsonToken token, String path, int depth) throws IOException {
+    /** The path of the node being built, e.g. `spec.rules[0].to`. */
+    private String path() {
+      String path = "";
+      for (Object segment : at) {
+        path =
+            segment instanceof Integer index
+                ? Paths.index(path, index)
+                : Paths.field(path, (String) segment);
+      }
+      return path;
+    }
+
+    YamlNode build(JsonToken token, int depth) throws IOException {
       if (depth > MAX_DEPTH) {
         throw new TooComplex("invalid yaml: nesting deeper than " + MAX_DEPTH + " levels");
       }
       String anchor = yaml == null ? null : yaml.getCurrentAnchor();
       if (token == JsonToken.VALUE_STRING && yaml != null && yaml.isCurrentAlias()) {
-        return alias(parser.getText(), path);
+        return alias(parser.getText());
       }
       YamlNode node =
           switch (token) {
-            case START_OBJECT -> buildMap(path, depth);
-            case START_ARRAY -> buildList(path, depth);
+            case START_OBJECT -> buildMap(depth);
+            case START_ARRAY -> buildList(depth);
             case VALUE_STRING -> Scalar.string(parser.getText());
             case VALUE_NUMBER_INT -> new Scalar(Kind.INTEGER, parser.getText(), integerValue());
             case VALUE_NUMBER_FLOAT -> new Scalar(Kind.FLOAT, parser.getText(), null);
@@ -194,12 +209,12 @@ final class YamlDocuments {
       }
     }
 
-    private YamlNode alias(String name, String path) {
+    private YamlNode alias(String name) {
       YamlNode target = anchors.get(name);
       if (target == null) {
         // kubectl's YAML reader refuses the whole file too.
         throw new TooComplex(
-            "invalid yaml: unknown alias " + Text.quote("*" + name) + " at " + path);
+            "invalid yaml: unknown alias " + Text.quote("*" + name) + " at " + path());
       }
       if (!(target instanceof Scalar) && ++collectionAliases > MAX_COLLECTION_ALIASES) {
         throw new TooComplex(
@@ -208,28 +223,34 @@ final class YamlDocuments {
       return target;
     }
 
-    private YamlNode buildMap(String path, int depth) throws IOException {
+    private YamlNode buildMap(int depth) throws IOException {
       Map<String, YamlNode> fields = new LinkedHashMap<>();
-      List<YamlNode> merges = new ArrayList<>();
-      String mergePath = Paths.key(path, "<<");
+      List<YamlNode> merges = null;
       JsonToken token;
       while ((token = parser.nextToken()) != JsonToken.END_OBJECT) {
         if (token != JsonToken.FIELD_NAME) {
           throw new TooComplex("invalid yaml: expected a key, got " + token);
         }
         String key = parser.currentName();
-        String childPath = Paths.field(path, key);
-        YamlNode value = build(parser.nextToken(), childPath, depth + 1);
+        at.add(key);
+        YamlNode value = build(parser.nextToken(), depth + 1);
         if (yaml != null && key.equals("<<")) {
+          if (merges == null) {
+            merges = new ArrayList<>();
+          }
           merges.add(value);
         } else if (fields.containsKey(key)) {
-          problems.add(new Problem(childPath, "duplicate key " + Text.quote(key)));
+          problems.add(new Problem(path(), "duplicate key " + Text.quote(key)));
         } else {
           fields.put(key, value);
         }
+        at.remove(at.size() - 1);
       }
-      for (YamlNode merge : merges) {
-        merge(fields, merge, mergePath);
+      if (merges != null) {
+        String mergePath = Paths.key(path(), "<<");
+        for (YamlNode merge : merges) {
+          merge(fields, merge, mergePath);
+        }
       }
       return new MapNode(fields);
     }
@@ -246,11 +267,13 @@ final class YamlDocuments {
       }
     }
 
-    private YamlNode buildList(String path, int depth) throws IOException {
+    private YamlNode buildList(int depth) throws IOException {
       List<YamlNode> items = new ArrayList<>();
       JsonToken token;
       while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-        items.add(build(token, Paths.index(path, items.size()), depth + 1));
+        at.add(items.size());
+        items.add(build(token, depth + 1));
+        at.remove(at.size() - 1);
       }
       return new ListNode(items);
     }
