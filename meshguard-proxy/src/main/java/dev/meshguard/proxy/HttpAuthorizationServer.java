@@ -11,9 +11,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -63,11 +61,13 @@ public final class HttpAuthorizationServer implements Closeable {
       throws IOException {
     group =
         new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("meshguard-authz-io", true), NioIoHandler.newFactory());
+            1,
+            new DefaultThreadFactory("meshguard-authz-io", true),
+            Transport.current().ioHandlerFactory());
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channel(Transport.current().serverChannel())
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

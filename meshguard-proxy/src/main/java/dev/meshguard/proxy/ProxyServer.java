@@ -10,9 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -57,7 +55,7 @@ public final class ProxyServer implements Closeable {
         new MultiThreadIoEventLoopGroup(
             options.ioThreads(),
             new DefaultThreadFactory("meshguard-io", true),
-            NioIoHandler.newFactory());
+            Transport.current().ioHandlerFactory());
     this.clients = new DefaultChannelGroup("meshguard-clients", GlobalEventExecutor.INSTANCE);
     try {
       this.pool = new UpstreamPool(options);
@@ -70,7 +68,7 @@ public final class ProxyServer implements Closeable {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channel(Transport.current().serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
