@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
 /**
  * Runs one test file: compiles its configuration for each workload exactly as `check` does ({@link
  * Workloads}), builds each case's request as `check` does ({@link RequestSpec}) and decides it with
- * {@link Engine#decide}.
+ * {@link Engine#explain}.
  */
 final class PolicyTestRunner {
   private static final Pattern RELATIVE_TIME = Pattern.compile("[+-][0-9]+[smhd]?");
@@ -159,8 +159,10 @@ final class PolicyTestRunner {
             ? c.now()
             : file.now() != null ? file.now() : System.currentTimeMillis() / 1000;
     RequestSpec request = requestSpec(c, now);
+    // Explained, not only decided: expectations may name trace lines (AUDIT marks among them),
+    // and a failing case prints the explanation.
     Decision decision =
-        Engine.decide(
+        Engine.explain(
             snapshot,
             request.toCheckRequest(),
             Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC));
