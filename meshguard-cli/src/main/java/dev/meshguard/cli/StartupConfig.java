@@ -2,7 +2,6 @@ package dev.meshguard.cli;
 
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.policy.ConfigLoader;
-import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.Finding;
 import dev.meshguard.proxy.DemoKeys;
 import dev.meshguard.proxy.FilePolicyLoader;
@@ -69,11 +68,12 @@ final class StartupConfig {
       }
     }
     if (!rejectDemoKeys) {
-      ConfigSet config =
-          loader instanceof SourcePolicyLoader sourced
-              ? sourced.source().current().config()
-              : ConfigLoader.load(workload.configPaths);
-      List<String> demo = DemoKeys.usages(config);
+      List<String> demo =
+          loader instanceof FilePolicyLoader files
+              ? files.demoKeyUsagesOfLastLoad()
+              : loader instanceof SourcePolicyLoader sourced
+                  ? DemoKeys.usages(sourced.source().current().config())
+                  : DemoKeys.usages(ConfigLoader.load(workload.configPaths));
       if (!demo.isEmpty()) {
         err.println(
             "meshguard "

@@ -211,7 +211,7 @@ public final class ExtAuthzServer implements Closeable {
     if (settings.reloadPollInterval() != null && !loader.watchedPaths().isEmpty()) {
       watcher =
           new ConfigWatcher(loader.watchedPaths(), settings.reloadPollInterval(), config::reload)
-              .start();
+              .start(loader.fingerprintOfLastLoad());
     }
     self[0] = new ExtAuthzServer(server, calls, health, config, metrics, admin, watcher);
     return self[0];

@@ -48,7 +48,16 @@ public final class ConfigWatcher implements Closeable {
 
   /** Takes the current fingerprint as the baseline and starts watching. */
   public ConfigWatcher start() {
-    fingerprint = fingerprint(paths);
+    return start(null);
+  }
+
+  /**
+   * Starts watching, comparing with {@code baseline}: the fingerprint taken before the
+   * configuration in force was read (null: the current one). A change made since that read, before
+   * this start, is then noticed on the first check.
+   */
+  public ConfigWatcher start(String baseline) {
+    fingerprint = baseline != null ? baseline : fingerprint(paths);
     try {
       watchService = paths.isEmpty() ? null : paths.get(0).getFileSystem().newWatchService();
       for (Path dir : directoriesToWatch()) {
@@ -83,6 +92,11 @@ public final class ConfigWatcher implements Closeable {
   }
 
   private void run() {
+    try {
+      checkNow(); // a change since the baseline was taken, before the file events were watched
+    } catch (RuntimeException e) {
+      System.err.println("meshguard: config watcher: " + e);
+    }
     while (!stopped) {
       try {
         boolean event = false;

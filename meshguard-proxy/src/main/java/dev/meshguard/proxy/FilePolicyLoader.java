@@ -19,27 +19,60 @@ import java.util.Objects;
  * Reads `--config` paths and the optional `--mesh-config` file and compiles them for one workload:
  * what `serve` loads at start and on every change.
  *
- * @param rootNamespace `--root-namespace`, or null to keep the mesh config's
- * @param allowDemoKeys whether Istio's public sample key may be configured (only `demo` and an
- *     `serve` without `--reject-demo-keys` say yes)
+ * <p>Each load first takes the {@link ConfigWatcher#fingerprint} of the files it is about to read,
+ * so that a watcher started after the first load compares with what was read, not with what is on
+ * disk when it starts: a change written between the two would otherwise never be noticed.
  */
-public record FilePolicyLoader(
-    List<Path> configPaths,
-    Path meshConfig,
-    String rootNamespace,
-    Workload workload,
-    JwksSources jwksSources,
-    boolean allowDemoKeys)
-    implements PolicyLoader {
+public final class FilePolicyLoader implements PolicyLoader {
+  private final List<Path> configPaths;
+  private final Path meshConfig;
+  private final String rootNamespace;
+  private final Workload workload;
+  private final JwksSources jwksSources;
+  private final boolean allowDemoKeys;
+  private volatile LastRead lastRead;
 
-  public FilePolicyLoader {
-    configPaths = List.copyOf(configPaths);
-    Objects.requireNonNull(workload, "workload");
-    Objects.requireNonNull(jwksSources, "jwksSources");
+  /** What the last load read: its files' fingerprint and where they trust Istio's sample key. */
+  private record LastRead(String fingerprint, List<String> demoKeyUsages) {}
+
+  /**
+   * @param rootNamespace `--root-namespace`, or null to keep the mesh config's
+   * @param allowDemoKeys whether Istio's public sample key may be configured (only `demo` and an
+   *     `serve` without `--reject-demo-keys` say yes)
+   */
+  public FilePolicyLoader(
+      List<Path> configPaths,
+      Path meshConfig,
+      String rootNamespace,
+      Workload workload,
+      JwksSources jwksSources,
+      boolean allowDemoKeys) {
+    this.configPaths = List.copyOf(configPaths);
+    this.meshConfig = meshConfig;
+    this.rootNamespace = rootNamespace;
+    this.workload = Objects.requireNonNull(workload, "workload");
+    this.jwksSources = Objects.requireNonNull(jwksSources, "jwksSources");
+    this.allowDemoKeys = allowDemoKeys;
+  }
+
+  /**
+   * Where the configuration read by the last {@link #load} trusts Istio's published sample key
+   * (empty before the first load), so that a start-up warning needs no second read.
+   */
+  public List<String> demoKeyUsagesOfLastLoad() {
+    LastRead last = lastRead;
+    return last == null ? List.of() : last.demoKeyUsages();
+  }
+
+  @Override
+  public String fingerprintOfLastLoad() {
+    LastRead last = lastRead;
+    return last == null ? null : last.fingerprint();
   }
 
   @Override
   public LoadResult load() {
+    String fingerprint = ConfigWatcher.fingerprint(watchedPaths());
     MeshSettings mesh;
     try {
       mesh = meshConfig == null ? MeshSettings.defaults() : MeshSettingsLoader.load(meshConfig);
@@ -50,9 +83,11 @@ public record FilePolicyLoader(
       mesh = mesh.withRootNamespace(rootNamespace);
     }
     ConfigSet config = ConfigLoader.load(configPaths);
+    List<String> demoKeyUsages = DemoKeys.usages(config);
+    lastRead = new LastRead(fingerprint, List.copyOf(demoKeyUsages));
     List<String> errors = new ArrayList<>();
     if (!allowDemoKeys) {
-      for (String usage : DemoKeys.usages(config)) {
+      for (String usage : demoKeyUsages) {
         errors.add(usage + " (refused by --reject-demo-keys)");
       }
     }

@@ -153,7 +153,7 @@ public final class Gateway implements Closeable {
     if (settings.reloadPollInterval() != null && !loader.watchedPaths().isEmpty()) {
       watcher =
           new ConfigWatcher(loader.watchedPaths(), settings.reloadPollInterval(), config::reload)
-              .start();
+              .start(loader.fingerprintOfLastLoad());
     }
     return new Gateway(metrics, config, accessLog, proxy, admin, watcher);
   }

@@ -11,4 +11,13 @@ public interface PolicyLoader {
 
   /** Files and directories whose changes trigger a reload. */
   List<Path> watchedPaths();
+
+  /**
+   * The {@link ConfigWatcher#fingerprint} of {@link #watchedPaths()} taken just before the last
+   * {@link #load} read them, or null when this loader does not know it (the watcher then takes its
+   * baseline when it starts).
+   */
+  default String fingerprintOfLastLoad() {
+    return null;
+  }
 }

@@ -182,6 +182,45 @@ class LiveConfigTest {
   }
 
   @Test
+  void aChangeWrittenBetweenTheFirstLoadAndTheWatchersStartIsNoticed(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("policy.yaml");
+    write(file, ALLOW_ALL);
+    FilePolicyLoader loader =
+        new FilePolicyLoader(
+            List.of(file),
+            null,
+            null,
+            new dev.meshguard.engine.Workload("default", java.util.Map.of()),
+            (rule, config) -> {
+              throw new AssertionError("no remote keys here");
+            },
+            true);
+    assertThat(loader.load().ok()).isTrue();
+    String loaded = loader.fingerprintOfLastLoad();
+    assertThat(loaded).isEqualTo(ConfigWatcher.fingerprint(List.of(file)));
+    // written after the read, before the watcher (serve starts its listeners in between)
+    write(file, ALLOW_ALL.replace("allow-all", "allow-all-v2"));
+    LinkedBlockingQueue<String> changes = new LinkedBlockingQueue<>();
+    // a day between polls: only the check against the loaded fingerprint can see this change
+    try (ConfigWatcher watcher =
+        new ConfigWatcher(List.of(file), Duration.ofDays(1), () -> changes.add("changed"))) {
+      watcher.start(loaded);
+      assertThat(changes.poll(10, TimeUnit.SECONDS)).isEqualTo("changed");
+    }
+  }
+
+  private static final String ALLOW_ALL =
+      """
+      apiVersion: security.istio.io/v1
+      kind: AuthorizationPolicy
+      metadata: {name: allow-all, namespace: default}
+      spec:
+        action: ALLOW
+        rules: [{}]
+      """;
+
+  @Test
   void directoriesContributeTheirConfigurationFiles(@TempDir Path dir) throws Exception {
     write(dir.resolve("a.yaml"), "ok");
     String before = ConfigWatcher.fingerprint(List.of(dir));
