@@ -63,6 +63,10 @@ public final class ConfigLoader {
   private final List<String> notices = new ArrayList<>();
   private final Map<String, Object> byName = new HashMap<>();
   private final Map<String, DocumentOrigin> originByName = new HashMap<>();
+  // the effects of the document being read, for DocumentReads; null when not remembered
+  private List<DocumentReads.Step> recording;
+  private int findingsMark;
+  private int noticesMark;
 
   private ConfigLoader() {}
 
@@ -199,7 +203,11 @@ public final class ConfigLoader {
     }
     boolean json = name.toLowerCase(Locale.ROOT).endsWith(".json");
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-    documents(name, json ? YamlDocuments.parse(text, true) : DocumentCache.parse(name, text));
+    if (json) {
+      documents(name, YamlDocuments.parse(text, true), null);
+    } else {
+      documents(name, DocumentCache.parse(name, text), DocumentReads.begin(name));
+    }
   }
 
   private void unreadable(String name, Exception e) {
@@ -230,12 +238,36 @@ public final class ConfigLoader {
 
   private void content(String file, String content, boolean json) {
     String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
-    documents(file, YamlDocuments.parse(text, json));
+    documents(file, YamlDocuments.parse(text, json), null);
   }
 
-  private void documents(String file, Parsed parsed) {
+  /**
+   * Reads the documents of one file; with {@code reads}, unchanged documents are replayed from the
+   * last read of the file, and the others remembered for the next.
+   */
+  private void documents(String file, Parsed parsed, DocumentReads.FileRead reads) {
     for (Document document : parsed.documents()) {
-      document(file, document);
+      List<DocumentReads.Step> steps = reads == null ? null : reads.previous(document);
+      if (steps != null) {
+        replay(steps);
+        reads.keep(document, steps);
+      } else if (reads != null && document.root() != null) {
+        recording = new ArrayList<>();
+        findingsMark = findings.size();
+        noticesMark = notices.size();
+        try {
+          document(file, document);
+          recordEmitted();
+          reads.keep(document, recording);
+        } finally {
+          recording = null;
+        }
+      } else {
+        document(file, document);
+      }
+    }
+    if (reads != null) {
+      reads.end(parsed.error() == null);
     }
     if (parsed.error() != null) {
       findings.add(
@@ -424,6 +456,10 @@ public final class ConfigLoader {
       ObjectMeta metadata,
       DocumentOrigin origin,
       FindingSink sink) {
+    if (recording != null) {
+      recordEmitted();
+      recording.add(new DocumentReads.Added(kind, object, metadata, origin, sink.prefix()));
+    }
     String key = kind + "/" + metadata.qualifiedName();
     Object earlier = byName.put(key, object);
     DocumentOrigin earlierOrigin = originByName.put(key, origin);
@@ -439,6 +475,70 @@ public final class ConfigLoader {
               + ", as a later `kubectl apply` would");
     }
     list.add(object);
+    if (recording != null) {
+      // a replacement warning depends on the documents read before: made again on every read
+      findingsMark = findings.size();
+      noticesMark = notices.size();
+    }
+  }
+
+  /** Records the findings and notices made since the last mark. */
+  private void recordEmitted() {
+    if (findings.size() > findingsMark || notices.size() > noticesMark) {
+      recording.add(
+          new DocumentReads.Emitted(
+              findings.subList(findingsMark, findings.size()),
+              notices.subList(noticesMark, notices.size())));
+    }
+    findingsMark = findings.size();
+    noticesMark = notices.size();
+  }
+
+  /** Does again what reading an unchanged document did. */
+  private void replay(List<DocumentReads.Step> steps) {
+    for (DocumentReads.Step step : steps) {
+      if (step instanceof DocumentReads.Emitted e) {
+        findings.addAll(e.findings());
+        notices.addAll(e.notices());
+      } else if (step instanceof DocumentReads.Added a) {
+        FindingSink sink = new FindingSink(a.origin(), a.prefix(), findings);
+        switch (a.kind()) {
+          case "AuthorizationPolicy" ->
+              add(
+                  authorizationPolicies,
+                  (AuthorizationPolicy) a.object(),
+                  a.kind(),
+                  a.metadata(),
+                  a.origin(),
+                  sink);
+          case "RequestAuthentication" ->
+              add(
+                  requestAuthentications,
+                  (RequestAuthentication) a.object(),
+                  a.kind(),
+                  a.metadata(),
+                  a.origin(),
+                  sink);
+          case "ServiceEntry" ->
+              add(
+                  serviceEntries,
+                  (ServiceEntry) a.object(),
+                  a.kind(),
+                  a.metadata(),
+                  a.origin(),
+                  sink);
+          case "DestinationRule" ->
+              add(
+                  destinationRules,
+                  (DestinationRule) a.object(),
+                  a.kind(),
+                  a.metadata(),
+                  a.origin(),
+                  sink);
+          default -> throw new IllegalStateException("kind " + a.kind());
+        }
+      }
+    }
   }
 
   private static String text(YamlNode node) {

@@ -41,6 +41,10 @@ final class FindingSink {
     return origin;
   }
 
+  String prefix() {
+    return prefix;
+  }
+
   List<Finding> findings() {
     return out;
   }

@@ -83,7 +83,7 @@ class DocumentCacheTest {
   }
 
   /** The test resources, and every multi-line string inside them (the corpus configs). */
-  private static List<String> resourceTexts() throws IOException, URISyntaxException {
+  static List<String> resourceTexts() throws IOException, URISyntaxException {
     Path root = Path.of(DocumentCacheTest.class.getResource("/conformance").toURI()).getParent();
     List<String> texts = new ArrayList<>();
     try (Stream<Path> files = Files.walk(root)) {
