@@ -187,4 +187,32 @@ class MutualTlsListenerTest {
     assertThatThrownBy(() -> twoRequests(trustsServer, null, "")).isInstanceOf(IOException.class);
     assertThat(seen).isEmpty();
   }
+
+  @Test
+  void aResumedSessionKeepsItsIdentityAndEachHandshakeItsServerName() throws Exception {
+    start(ListenerTls.ClientAuthMode.REQUIRE, ForwardClientCert.SANITIZE);
+    MeshCa.Issued good = ca.issueSpiffe("spiffe://cluster.local/ns/foo/sa/good");
+    SSLContext first = good.clientContext();
+    twoRequests(first, "api.mesh.test", "");
+    // the same client context resumes the session (the JDK client then repeats its SNI)
+    twoRequests(first, "api.mesh.test", "");
+    twoRequests(good.clientContext(), "web.mesh.test", "");
+    twoRequests(good.clientContext(), null, "");
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      CheckRequest r = seen.poll(5, TimeUnit.SECONDS);
+      assertThat(r.sourcePrincipal()).isEqualTo("cluster.local/ns/foo/sa/good");
+      names.add(r.sni());
+    }
+    assertThat(names)
+        .containsExactly(
+            "api.mesh.test",
+            "api.mesh.test",
+            "api.mesh.test",
+            "api.mesh.test",
+            "web.mesh.test",
+            "web.mesh.test",
+            null,
+            null);
+  }
 }
