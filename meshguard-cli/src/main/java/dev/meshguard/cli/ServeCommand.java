@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -277,11 +278,19 @@ public final class ServeCommand implements Callable<Integer> {
       if (tlsClientAuth != null && tlsClientCa == null) {
         throw new IllegalArgumentException("--tls-client-auth needs --tls-client-ca");
       }
-      ListenerTls.ClientAuthMode clientAuth =
-          tlsClientAuth == null
-              ? ListenerTls.ClientAuthMode.REQUIRE
-              : ListenerTls.ClientAuthMode.parse(tlsClientAuth);
-      tls = tlsCert == null ? null : ListenerTls.build(tlsCert, tlsKey, tlsClientCa, clientAuth);
+      tls =
+          tlsCert == null
+              ? null
+              : ListenerTls.build(tlsCert, tlsKey, tlsClientCa, clientAuthMode());
+      if (tlsClientCa != null) {
+        err.println(
+            "meshguard serve: mutual TLS: client certificates "
+                + (clientAuthMode() == ListenerTls.ClientAuthMode.REQUIRE ? "required" : "optional")
+                + " (CA "
+                + tlsClientCa
+                + "), x-forwarded-client-cert "
+                + options.forwardClientCert().flagValue());
+      }
       workload.labelMap();
       workload.frontedService();
       kube.checkExclusive(workload);
@@ -308,6 +317,10 @@ public final class ServeCommand implements Callable<Integer> {
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
       info.put("cryptoProvider", cryptoProvider);
+      info.put(
+          "tlsClientAuth",
+          tlsClientCa == null ? "none" : clientAuthMode().name().toLowerCase(Locale.ROOT));
+      info.put("forwardClientCert", options.forwardClientCert().flagValue());
       Gateway gateway =
           Gateway.start(
               loader,
@@ -357,6 +370,13 @@ public final class ServeCommand implements Callable<Integer> {
         source.close();
       }
     }
+  }
+
+  /** `--tls-client-auth`, `require` when not given. */
+  private ListenerTls.ClientAuthMode clientAuthMode() {
+    return tlsClientAuth == null
+        ? ListenerTls.ClientAuthMode.REQUIRE
+        : ListenerTls.ClientAuthMode.parse(tlsClientAuth);
   }
 
   /** The `--capture` file opened with the workload it records, or null when not capturing. */

@@ -316,4 +316,43 @@ class ServeMtlsIT {
     assertThat(new String(curl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
         .isEqualTo("200");
   }
+
+  @Test
+  void mutualTlsFlagsAreCheckedAtStart() {
+    Path policies = dir.resolve("policies.yaml");
+    String[] base = {
+      "serve",
+      "--config",
+      policies.toString(),
+      "--upstream",
+      upstream.url(),
+      "--listen",
+      "127.0.0.1:0"
+    };
+    assertUsageError(
+        with(List.of(base), "--tls-client-auth", "optional"),
+        "--tls-client-auth needs --tls-client-ca");
+    assertUsageError(
+        with(List.of(base), "--tls-client-ca", caPem.toString()),
+        "--tls-client-ca needs --tls-cert and --tls-key");
+    assertUsageError(
+        with(List.of(base), "--forward-client-cert", "SANITIZE"),
+        "--forward-client-cert: `SANITIZE` is not one of sanitize, forward-only, append-forward");
+  }
+
+  private static void assertUsageError(String[] args, String message) {
+    MeshguardProcess p = MeshguardProcess.run(args);
+    assertThat(p.awaitExit()).as(p.transcript()).isEqualTo(2);
+    assertThat(String.join("\n", p.stderr)).contains(message);
+  }
+
+  @Test
+  void startSaysHowClientsAreAsked() {
+    assertThat(required.awaitStderr(l -> l.contains("mutual TLS")))
+        .contains("client certificates required")
+        .contains("x-forwarded-client-cert sanitize-set");
+    assertThat(optional.awaitStderr(l -> l.contains("mutual TLS")))
+        .contains("client certificates optional")
+        .contains("x-forwarded-client-cert sanitize");
+  }
 }

@@ -33,6 +33,9 @@ public final class ListenerTls {
   private ListenerTls() {}
 
   /**
+   * The listener's TLS context: its certificate chain and key, and with {@code clientCa} client
+   * certificates asked for and verified.
+   *
    * @param clientCa PEM file of the CA(s) client certificates must chain to, or null for TLS
    *     without client certificates
    * @param mode how strictly to ask; ignored without {@code clientCa}
