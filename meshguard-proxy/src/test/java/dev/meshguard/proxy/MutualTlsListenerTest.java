@@ -132,6 +132,30 @@ class MutualTlsListenerTest {
   }
 
   @Test
+  void appendForwardKeepsThePreviousHopsAndAddsThisOne() throws Exception {
+    start(ListenerTls.ClientAuthMode.REQUIRE, ForwardClientCert.APPEND_FORWARD);
+    MeshCa.Issued sidecar = ca.issueSpiffe("spiffe://cluster.local/ns/foo/sa/sleep");
+    String previous =
+        "By=spiffe://cluster.local/ns/foo/sa/sleep;URI=spiffe://cluster.local/ns/a/sa/b";
+    twoRequests(sidecar.clientContext(), null, "x-forwarded-client-cert: " + previous + "\r\n");
+    String xfcc = upstream.received.poll(5, TimeUnit.SECONDS).header("x-forwarded-client-cert");
+    assertThat(xfcc)
+        .startsWith(previous + ",By=" + GATEWAY + ";Hash=")
+        .endsWith(";Subject=\"\";URI=spiffe://cluster.local/ns/foo/sa/sleep");
+    assertThat(seen.poll(5, TimeUnit.SECONDS).headers().joined("x-forwarded-client-cert"))
+        .isEqualTo(xfcc);
+  }
+
+  @Test
+  void forwardOnlyPassesTheHeaderOverMtlsUnchanged() throws Exception {
+    start(ListenerTls.ClientAuthMode.REQUIRE, ForwardClientCert.FORWARD_ONLY);
+    MeshCa.Issued sidecar = ca.issueSpiffe("spiffe://cluster.local/ns/foo/sa/sleep");
+    twoRequests(sidecar.clientContext(), null, "x-forwarded-client-cert: Hash=abc\r\n");
+    assertThat(upstream.received.poll(5, TimeUnit.SECONDS).headers("x-forwarded-client-cert"))
+        .containsExactly("Hash=abc");
+  }
+
+  @Test
   void sanitizeByDefaultStripsASpoofedHeaderOverMtls() throws Exception {
     start(ListenerTls.ClientAuthMode.REQUIRE, ForwardClientCert.SANITIZE);
     MeshCa.Issued good = ca.issueSpiffe("spiffe://cluster.local/ns/foo/sa/good");
