@@ -83,6 +83,8 @@ class ServeMtlsIT {
   @TempDir static Path dir;
   private static MeshCa ca;
   private static Path caPem;
+  private static Path serverCert;
+  private static Path serverKey;
   private static EchoUpstream upstream;
   private static MeshguardProcess required;
   private static MeshguardProcess optional;
@@ -91,8 +93,10 @@ class ServeMtlsIT {
   static void start() throws Exception {
     ca = MeshCa.create("meshguard it mesh ca");
     MeshCa.Issued server = ca.issue("gateway", List.of(GATEWAY), List.of("localhost"));
-    Path cert = server.writeChainPem(dir);
-    Path key = server.writeKeyPem(dir);
+    serverCert = server.writeChainPem(dir);
+    serverKey = server.writeKeyPem(dir);
+    Path cert = serverCert;
+    Path key = serverKey;
     caPem = ca.writeCaPem(dir);
     Path policies = dir.resolve("policies.yaml");
     Files.writeString(policies, POLICIES);
@@ -318,7 +322,7 @@ class ServeMtlsIT {
   }
 
   @Test
-  void mutualTlsFlagsAreCheckedAtStart() {
+  void mutualTlsFlagsAreCheckedAtStart() throws IOException {
     Path policies = dir.resolve("policies.yaml");
     String[] base = {
       "serve",
@@ -335,6 +339,20 @@ class ServeMtlsIT {
     assertUsageError(
         with(List.of(base), "--tls-client-ca", caPem.toString()),
         "--tls-client-ca needs --tls-cert and --tls-key");
+    Path notPem = dir.resolve("not-a-ca.pem");
+    java.nio.file.Files.writeString(notPem, "not a certificate\n");
+    String[] tlsBase =
+        with(
+            List.of(base),
+            "--tls-cert",
+            serverCert.toString(),
+            "--tls-key",
+            serverKey.toString(),
+            "--tls-client-ca");
+    assertUsageError(with(List.of(tlsBase), notPem.toString()), "--tls-client-ca " + notPem + ": ");
+    assertUsageError(
+        with(List.of(tlsBase), dir.resolve("missing.pem").toString()),
+        "--tls-client-ca " + dir.resolve("missing.pem") + ": cannot read the file");
     assertUsageError(
         with(List.of(base), "--forward-client-cert", "SANITIZE"),
         "--forward-client-cert: `SANITIZE` is not one of sanitize, forward-only, append-forward");
