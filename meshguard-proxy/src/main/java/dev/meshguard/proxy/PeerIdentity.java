@@ -32,7 +32,7 @@ import javax.security.auth.x500.X500Principal;
  * @param sha256 the lower-case hex SHA-256 of the certificate's DER encoding, or ""
  * @param localUriSans the URI SANs of the listener's own certificate (Envoy's XFCC `By`)
  */
-public record PeerIdentity(
+record PeerIdentity(
     String principal,
     boolean certificatePresented,
     String subject,
@@ -42,7 +42,7 @@ public record PeerIdentity(
     List<String> localUriSans) {
 
   /** A plain-text connection, or TLS without a client certificate: nobody in particular. */
-  public static final PeerIdentity NONE =
+  static final PeerIdentity NONE =
       new PeerIdentity(null, false, "", List.of(), List.of(), "", List.of());
 
   static final AttributeKey<PeerIdentity> KEY = AttributeKey.valueOf("meshguard.peerIdentity");
@@ -50,7 +50,7 @@ public record PeerIdentity(
   private static final int SAN_DNS = 2;
   private static final int SAN_URI = 6;
 
-  public PeerIdentity {
+  PeerIdentity {
     uriSans = List.copyOf(uriSans);
     dnsSans = List.copyOf(dnsSans);
     localUriSans = List.copyOf(localUriSans);
