@@ -7,19 +7,21 @@ import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.CaptureLog;
 import dev.meshguard.proxy.CapturingDecider;
 import dev.meshguard.proxy.Decider;
+import dev.meshguard.proxy.ForwardClientCert;
 import dev.meshguard.proxy.Gateway;
+import dev.meshguard.proxy.ListenerTls;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
 import dev.meshguard.source.ConfigSource;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -169,6 +171,32 @@ public final class ServeCommand implements Callable<Integer> {
   Path tlsKey;
 
   @Option(
+      names = "--tls-client-ca",
+      paramLabel = "PEM",
+      description =
+          "mutual TLS: ask clients for a certificate issued by these CA(s); its SPIFFE URI SAN"
+              + " (spiffe://TD/ns/NS/sa/SA) becomes the source principal (needs --tls-cert)")
+  Path tlsClientCa;
+
+  @Option(
+      names = "--tls-client-auth",
+      paramLabel = "require|optional",
+      description =
+          "with --tls-client-ca: refuse the handshake without a valid client certificate"
+              + " (require, the default) or accept it as a peer without identity (optional)")
+  String tlsClientAuth;
+
+  @Option(
+      names = "--forward-client-cert",
+      defaultValue = "sanitize",
+      paramLabel = "MODE",
+      description =
+          "x-forwarded-client-cert as Envoy's forward_client_cert_details: sanitize,"
+              + " forward-only, append-forward, sanitize-set, always-forward-only; set/append"
+              + " write By, Hash, Subject, URI, DNS as Istio's sidecars (default: ${DEFAULT-VALUE})")
+  String forwardClientCert;
+
+  @Option(
       names = "--reject-demo-keys",
       description =
           "refuse to start (or reload) when the configuration trusts Istio's public sample"
@@ -227,7 +255,8 @@ public final class ServeCommand implements Callable<Integer> {
               .requestTimeout(Durations.parse("--request-timeout", requestTimeout))
               .idleTimeout(Durations.parse("--idle-timeout", idleTimeout))
               .maxRequestHeaderBytes(maxRequestHeadersKb * 1024)
-              .maxRequestLineBytes(maxRequestLineKb * 1024);
+              .maxRequestLineBytes(maxRequestLineKb * 1024)
+              .forwardClientCert(ForwardClientCert.parse(forwardClientCert));
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
@@ -243,10 +272,25 @@ public final class ServeCommand implements Callable<Integer> {
       if ((tlsCert == null) != (tlsKey == null)) {
         throw new IllegalArgumentException("--tls-cert and --tls-key go together");
       }
+      if (tlsClientCa != null && tlsCert == null) {
+        throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
+      }
+      if (tlsClientAuth != null && tlsClientCa == null) {
+        throw new IllegalArgumentException("--tls-client-auth needs --tls-client-ca");
+      }
       tls =
           tlsCert == null
               ? null
-              : SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()).build();
+              : ListenerTls.build(tlsCert, tlsKey, tlsClientCa, clientAuthMode());
+      if (tlsClientCa != null) {
+        err.println(
+            "meshguard serve: mutual TLS: client certificates "
+                + (clientAuthMode() == ListenerTls.ClientAuthMode.REQUIRE ? "required" : "optional")
+                + " (CA "
+                + tlsClientCa
+                + "), x-forwarded-client-cert "
+                + options.forwardClientCert().flagValue());
+      }
       workload.labelMap();
       workload.frontedService();
       kube.checkExclusive(workload);
@@ -273,6 +317,10 @@ public final class ServeCommand implements Callable<Integer> {
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
       info.put("cryptoProvider", cryptoProvider);
+      info.put(
+          "tlsClientAuth",
+          tlsClientCa == null ? "none" : clientAuthMode().name().toLowerCase(Locale.ROOT));
+      info.put("forwardClientCert", options.forwardClientCert().flagValue());
       Gateway gateway =
           Gateway.start(
               loader,
@@ -322,6 +370,13 @@ public final class ServeCommand implements Callable<Integer> {
         source.close();
       }
     }
+  }
+
+  /** `--tls-client-auth`, `require` when not given. */
+  private ListenerTls.ClientAuthMode clientAuthMode() {
+    return tlsClientAuth == null
+        ? ListenerTls.ClientAuthMode.REQUIRE
+        : ListenerTls.ClientAuthMode.parse(tlsClientAuth);
   }
 
   /** The `--capture` file opened with the workload it records, or null when not capturing. */

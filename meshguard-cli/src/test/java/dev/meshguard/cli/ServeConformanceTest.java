@@ -15,11 +15,14 @@ import dev.meshguard.proxy.AccessLog;
 import dev.meshguard.proxy.AccessLogEntry;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.FilePolicyLoader;
+import dev.meshguard.proxy.ListenerTls;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.ProxyMetrics;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.ProxyServer;
 import dev.meshguard.proxy.UpstreamTarget;
+import dev.meshguard.testing.MeshCa;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,6 +47,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,10 +65,12 @@ import org.junit.jupiter.api.io.TempDir;
  * HTTP/1.1; what is compared is what goes over the wire: the status, the denial body and headers,
  * the path and headers the upstream receives, and the access log's reason, policy and principal.
  *
- * <p>Requests that cannot be expressed over one plain-text connection from 127.0.0.1 (another peer
- * address, an mTLS principal, SNI, https, a known destination address or port, pseudo-headers or
- * bytes not allowed on the wire) are skipped, and the decision trace is not compared: `check`
- * covers those with the same expectations.
+ * <p>Requests with a peer principal, SNI or `https` go over TLS to a second listener that asks for
+ * client certificates (`--tls-client-ca`, `optional`): the principal is a SPIFFE certificate issued
+ * for it on the fly by a test mesh CA, the SNI the name the client asks for. Requests that cannot
+ * be expressed from 127.0.0.1 (another peer address, a destination address other than the
+ * listener's or a fixed destination port, pseudo-headers or bytes not allowed on the wire) are
+ * skipped, and the decision trace is not compared: `check` covers those with the same expectations.
  */
 class ServeConformanceTest {
   private static final Set<String> PROXY_HEADERS =
@@ -86,7 +95,9 @@ class ServeConformanceTest {
   private static final AtomicReference<Instant> now = new AtomicReference<>(Instant.EPOCH);
   private static final AtomicReference<PolicySnapshot> policy = new AtomicReference<>();
   private static final BlockingQueue<AccessLogEntry> log = new LinkedBlockingQueue<>();
-  private static final Map<Integer, ProxyServer> proxies = new HashMap<>();
+  private static final Map<List<Object>, ProxyServer> proxies = new HashMap<>();
+  private static MeshCa meshCa;
+  private static SslContext listenerTls;
   private static final Map<CorpusCase, LoadResult> loaded = new HashMap<>();
 
   /** A clock the test moves to each request's `now`. */
@@ -112,6 +123,14 @@ class ServeConformanceTest {
   static void start() throws IOException {
     upstream = new RawUpstream();
     jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
+    meshCa = MeshCa.create("conformance mesh ca");
+    MeshCa.Issued server = meshCa.issue("gateway", List.of(), List.of("localhost"));
+    listenerTls =
+        ListenerTls.build(
+            server.writeChainPem(dir),
+            server.writeKeyPem(dir),
+            meshCa.writeCaPem(dir),
+            ListenerTls.ClientAuthMode.OPTIONAL);
   }
 
   @AfterAll
@@ -121,11 +140,15 @@ class ServeConformanceTest {
     upstream.close();
   }
 
-  /** One proxy per `numTrustedProxies`, which is a listener setting in `serve`. */
-  private static synchronized ProxyServer proxy(int trustedHops) {
+  /**
+   * One proxy per `numTrustedProxies`, which is a listener setting in `serve`, and per listener
+   * kind: plain text, or TLS asking for client certificates.
+   */
+  private static synchronized ProxyServer proxy(int trustedHops, boolean tls) {
     return proxies.computeIfAbsent(
-        trustedHops,
-        n -> {
+        List.of(trustedHops, tls),
+        key -> {
+          int n = trustedHops;
           try {
             return ProxyServer.start(
                 ProxyOptions.builder(
@@ -143,7 +166,7 @@ class ServeConformanceTest {
                     log.add(entry);
                   }
                 },
-                null);
+                tls ? listenerTls : null);
           } catch (IOException e) {
             throw new IllegalStateException(e);
           }
@@ -225,9 +248,13 @@ class ServeConformanceTest {
       wire.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
     wire.append("\r\n");
+    boolean head = r.method().equals("HEAD");
     RawHttp.Response response =
-        RawHttp.exchange(
-            proxy(r.numTrustedProxies()).address(), wire.toString(), r.method().equals("HEAD"));
+        overTls(r)
+            ? exchangeOverTls(
+                proxy(r.numTrustedProxies(), true).address(), r, wire.toString(), head)
+            : RawHttp.exchange(
+                proxy(r.numTrustedProxies(), false).address(), wire.toString(), head);
     AccessLogEntry entry = log.poll(10, TimeUnit.SECONDS);
     RawUpstream.Received forwarded =
         upstream.requests.poll(response.status() == 200 ? 10 : 0, TimeUnit.SECONDS);
@@ -318,16 +345,66 @@ class ServeConformanceTest {
     return out;
   }
 
-  /** Why a request cannot be sent as-is over a plain connection from 127.0.0.1, or null. */
+  /** Whether the request needs the TLS listener: a peer principal, SNI or `https`. */
+  private static boolean overTls(CorpusRequest r) {
+    return r.sourcePrincipal() != null || r.sni() != null || r.scheme().equals("https");
+  }
+
+  /**
+   * One request over a new TLS connection: with a client certificate for the request's principal
+   * (`spiffe://` + principal, unless it already has the scheme), asking for the request's SNI. A
+   * client context per connection, so no session is resumed with another's name or identity.
+   */
+  private static RawHttp.Response exchangeOverTls(
+      InetSocketAddress to, CorpusRequest r, String wire, boolean head) throws IOException {
+    SSLContext client =
+        r.sourcePrincipal() == null
+            ? meshCa.clientContext()
+            : meshCa.issueSpiffe(spiffeUri(r.sourcePrincipal())).clientContext();
+    try (SSLSocket socket =
+        (SSLSocket) client.getSocketFactory().createSocket(to.getAddress(), to.getPort())) {
+      SSLParameters params = socket.getSSLParameters();
+      params.setServerNames(r.sni() == null ? List.of() : List.of(new SNIHostName(r.sni())));
+      socket.setSSLParameters(params);
+      socket.setSoTimeout(RawHttp.HANG_GUARD_MILLIS);
+      socket.getOutputStream().write(wire.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      RawHttp.Response response = RawHttp.read(socket.getInputStream(), head);
+      if (response == null) {
+        throw new IOException("connection closed without a response");
+      }
+      return response;
+    }
+  }
+
+  private static String spiffeUri(String principal) {
+    return principal.startsWith("spiffe://") ? principal : "spiffe://" + principal;
+  }
+
+  /** Why a request cannot be sent as-is from 127.0.0.1, or null. */
   private static String notOverASocket(CorpusRequest r) {
     if (r.sourceIp() != null && !r.sourceIp().equals("127.0.0.1")) {
       return "peer address " + r.sourceIp();
     }
-    if (r.sourcePrincipal() != null) {
-      return "mTLS principal";
+    if (!r.scheme().equals("http") && !r.scheme().equals("https")) {
+      return "scheme " + r.scheme();
     }
-    if (r.sni() != null || !r.scheme().equals("http")) {
-      return "TLS";
+    if (r.sourcePrincipal() != null) {
+      try {
+        java.net.URI uri = new java.net.URI(spiffeUri(r.sourcePrincipal()));
+        if (!uri.isAbsolute()) {
+          return "principal not a URI";
+        }
+      } catch (java.net.URISyntaxException e) {
+        return "principal not a URI";
+      }
+    }
+    if (r.sni() != null) {
+      try {
+        new SNIHostName(r.sni());
+      } catch (IllegalArgumentException e) {
+        return "SNI a client cannot send";
+      }
     }
     if (r.destinationIp() != null || r.port() != 0) {
       return "destination address or port";

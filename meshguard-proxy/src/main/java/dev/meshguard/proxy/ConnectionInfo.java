@@ -17,8 +17,19 @@ import javax.net.ssl.SSLSession;
  * @param localPort the local port
  * @param scheme `http` or `https`
  * @param sni the TLS server name, or null
+ * @param peer who the client certificate says the peer is ({@link PeerIdentity#NONE} without one)
  */
-record ConnectionInfo(String peerIp, String localIp, int localPort, String scheme, String sni) {
+record ConnectionInfo(
+    String peerIp, String localIp, int localPort, String scheme, String sni, PeerIdentity peer) {
+
+  ConnectionInfo {
+    peer = peer == null ? PeerIdentity.NONE : peer;
+  }
+
+  /** A connection without a client certificate. */
+  ConnectionInfo(String peerIp, String localIp, int localPort, String scheme, String sni) {
+    this(peerIp, localIp, localPort, scheme, sni, PeerIdentity.NONE);
+  }
 
   /** Reads a client channel, after its TLS handshake if it has one. */
   static ConnectionInfo of(Channel ch) {
@@ -30,7 +41,8 @@ record ConnectionInfo(String peerIp, String localIp, int localPort, String schem
         local == null ? null : local.getAddress().getHostAddress(),
         local == null ? 0 : local.getPort(),
         tls == null ? "http" : "https",
-        tls == null ? null : sni(tls.engine().getSession()));
+        tls == null ? null : sni(tls.engine().getSession()),
+        PeerIdentity.of(ch));
   }
 
   private static InetSocketAddress inet(SocketAddress a) {

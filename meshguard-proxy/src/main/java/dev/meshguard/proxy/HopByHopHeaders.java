@@ -99,10 +99,10 @@ final class HopByHopHeaders {
   }
 
   /**
-   * Removes headers that only Envoy itself may set (`x-envoy-*`, e.g. `x-envoy-original-path`) and
-   * the client-certificate header it sanitises by default (`x-forwarded-client-cert`). A client
-   * that sends them must not influence the decision nor reach the upstream with them (security row
-   * 17).
+   * Removes headers that only Envoy itself may set (`x-envoy-*`, e.g. `x-envoy-original-path`). A
+   * client that sends them must not influence the decision nor reach the upstream with them
+   * (security row 17). `x-forwarded-client-cert` is left to {@link ForwardClientCert}, which
+   * removes it too unless configured to forward it over mTLS.
    */
   static void removeInternal(HttpHeaders headers) {
     List<String> internal = null;
@@ -122,7 +122,6 @@ final class HopByHopHeaders {
   }
 
   static boolean isInternal(String name) {
-    return name.regionMatches(true, 0, "x-envoy-", 0, 8)
-        || name.equalsIgnoreCase("x-forwarded-client-cert");
+    return name.regionMatches(true, 0, "x-envoy-", 0, 8);
   }
 }

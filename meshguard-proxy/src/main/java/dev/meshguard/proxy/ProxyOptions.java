@@ -19,6 +19,7 @@ public final class ProxyOptions {
   private final int maxRequestLineBytes;
   private final int maxRequestHeaderBytes;
   private final int ioThreads;
+  private final ForwardClientCert forwardClientCert;
 
   private ProxyOptions(Builder b) {
     this.listen = Objects.requireNonNull(b.listen, "listen");
@@ -31,6 +32,7 @@ public final class ProxyOptions {
     this.maxRequestLineBytes = b.maxRequestLineBytes;
     this.maxRequestHeaderBytes = b.maxRequestHeaderBytes;
     this.ioThreads = b.ioThreads;
+    this.forwardClientCert = b.forwardClientCert;
   }
 
   public static Builder builder(InetSocketAddress listen, UpstreamTarget upstream) {
@@ -82,6 +84,11 @@ public final class ProxyOptions {
     return ioThreads;
   }
 
+  /** Envoy's `forward_client_cert_details`: what becomes of `x-forwarded-client-cert`. */
+  public ForwardClientCert forwardClientCert() {
+    return forwardClientCert;
+  }
+
   /** Options past the listen address and upstream. */
   public static final class Builder {
     private final InetSocketAddress listen;
@@ -94,6 +101,7 @@ public final class ProxyOptions {
     private int maxRequestLineBytes = 64 * 1024;
     private int maxRequestHeaderBytes = 60 * 1024;
     private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private ForwardClientCert forwardClientCert = ForwardClientCert.SANITIZE;
 
     private Builder(InetSocketAddress listen, UpstreamTarget upstream) {
       this.listen = Objects.requireNonNull(listen, "listen");
@@ -140,6 +148,11 @@ public final class ProxyOptions {
 
     public Builder ioThreads(int n) {
       this.ioThreads = atLeast(n, 1, "io threads");
+      return this;
+    }
+
+    public Builder forwardClientCert(ForwardClientCert mode) {
+      this.forwardClientCert = Objects.requireNonNull(mode, "forwardClientCert");
       return this;
     }
 

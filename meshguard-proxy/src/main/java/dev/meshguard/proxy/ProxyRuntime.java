@@ -25,7 +25,7 @@ final class ProxyRuntime {
       AccessLog accessLog,
       ChannelGroup clients) {
     this.options = options;
-    this.preparer = new RequestPreparer(options.numTrustedProxies());
+    this.preparer = new RequestPreparer(options.numTrustedProxies(), options.forwardClientCert());
     this.pool = pool;
     this.policies = policies;
     this.decider = decider;

@@ -28,9 +28,15 @@ final class RequestPreparer {
   static final int MAX_HEADERS = 100;
 
   private final int numTrustedProxies;
+  private final ForwardClientCert forwardClientCert;
 
   RequestPreparer(int numTrustedProxies) {
+    this(numTrustedProxies, ForwardClientCert.SANITIZE);
+  }
+
+  RequestPreparer(int numTrustedProxies, ForwardClientCert forwardClientCert) {
     this.numTrustedProxies = numTrustedProxies;
+    this.forwardClientCert = forwardClientCert;
   }
 
   /**
@@ -86,6 +92,7 @@ final class RequestPreparer {
 
     HopByHopHeaders.removeFromRequest(headers);
     HopByHopHeaders.removeInternal(headers);
+    forwardClientCert.apply(headers, conn.peer());
 
     String existingXff = joined(headers.getAll(X_FORWARDED_FOR));
     String remoteIp = remoteIp(existingXff, conn.peerIp());
@@ -116,7 +123,7 @@ final class RequestPreparer {
             RequestHeaders.of(entries),
             conn.peerIp(),
             remoteIp,
-            null,
+            conn.peer().principal(),
             conn.localIp(),
             conn.localPort(),
             conn.sni());

@@ -32,7 +32,12 @@ final class RawHttp implements AutoCloseable {
   }
 
   RawHttp(InetSocketAddress address) throws IOException {
-    socket = new Socket(address.getAddress(), address.getPort());
+    this(new Socket(address.getAddress(), address.getPort()));
+  }
+
+  /** Over a socket already connected (a TLS one, say). */
+  RawHttp(Socket connected) throws IOException {
+    socket = connected;
     socket.setSoTimeout(20_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
