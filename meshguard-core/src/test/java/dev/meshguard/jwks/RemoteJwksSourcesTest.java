@@ -18,6 +18,7 @@ import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.JwtRule;
 import dev.meshguard.policy.ServiceEntry;
+import dev.meshguard.testing.MeshCa;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,10 +51,10 @@ class RemoteJwksSourcesTest {
 
   @BeforeAll
   static void startHttps() throws Exception {
-    TestPki pki = TestPki.create("meshguard test ca");
+    MeshCa pki = MeshCa.create("meshguard test ca");
     caFile = pki.writeCaPem(dir);
-    otherCaFile = TestPki.create("other ca").writeCaPem(dir);
-    https = JwksServer.https(pki.issue(List.of(HOST), List.of()).context());
+    otherCaFile = MeshCa.create("other ca").writeCaPem(dir);
+    https = JwksServer.https(pki.issueServer(List.of(HOST), List.of()).serverContext());
     https.on("/jwks", Reply.ok(TestKeys.jwks(KEY)));
   }
 

@@ -10,6 +10,7 @@ import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.JwtRule;
+import dev.meshguard.testing.MeshCa;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.UnknownHostException;
@@ -40,8 +41,8 @@ class SeedScenarioTest {
 
   @BeforeEach
   void start() throws Exception {
-    TestPki pki = TestPki.create("external endpoint ca");
-    server = JwksServer.https(pki.issue(List.of(), List.of("127.0.0.1")).context());
+    MeshCa pki = MeshCa.create("external endpoint ca");
+    server = JwksServer.https(pki.issueServer(List.of(), List.of("127.0.0.1")).serverContext());
     server.on("/get_jwks", Reply.ok(TestKeys.jwks(key)));
     caFile = pki.writeCaPem(dir);
     sources =

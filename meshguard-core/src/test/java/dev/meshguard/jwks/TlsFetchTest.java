@@ -13,6 +13,7 @@ import dev.meshguard.jwks.JwksServer.Reply;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.DestinationRule;
 import dev.meshguard.policy.ServiceEntry;
+import dev.meshguard.testing.MeshCa;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,11 +44,11 @@ class TlsFetchTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    TestPki pki = TestPki.create("meshguard test ca");
+    MeshCa pki = MeshCa.create("meshguard test ca");
     caFile = pki.writeCaPem(dir);
-    otherCaFile = TestPki.create("someone else's ca").writeCaPem(dir);
-    TestPki.Server cert = pki.issue(List.of(HOST), List.of("127.0.0.1"));
-    server = JwksServer.https(cert.context());
+    otherCaFile = MeshCa.create("someone else's ca").writeCaPem(dir);
+    MeshCa.Issued cert = pki.issueServer(List.of(HOST), List.of("127.0.0.1"));
+    server = JwksServer.https(cert.serverContext());
     server.on("/jwks", Reply.ok("{\"keys\":[]}"));
   }
 

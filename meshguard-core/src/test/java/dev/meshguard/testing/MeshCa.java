@@ -92,6 +92,13 @@ public final class MeshCa {
    * @param subjectCn the subject's CN, or "" for an empty subject
    */
   public Issued issue(String subjectCn, List<String> uriSans, List<String> dnsSans) {
+    List<GeneralName> names = new ArrayList<>();
+    uriSans.forEach(u -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
+    dnsSans.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+    return issue(subjectCn, names);
+  }
+
+  private Issued issue(String subjectCn, List<GeneralName> names) {
     KeyPair leafKeys = ecKeys();
     X500Name subject =
         subjectCn.isEmpty()
@@ -99,9 +106,6 @@ public final class MeshCa {
             : new X500Name("CN=" + subjectCn);
     X509v3CertificateBuilder b =
         builder(new X500Name(cert.getSubjectX500Principal().getName()), subject, leafKeys);
-    List<GeneralName> names = new ArrayList<>();
-    uriSans.forEach(u -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
-    dnsSans.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
     try {
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(
@@ -126,6 +130,17 @@ public final class MeshCa {
     return new Issued(sign(b, keys), leafKeys.getPrivate(), cert);
   }
 
+  /**
+   * A server certificate with these DNS names and IP addresses as subject alt names (CN the first
+   * DNS name), for an HTTPS test server: see {@link Issued#serverContext()}.
+   */
+  public Issued issueServer(List<String> dnsNames, List<String> ipAddresses) {
+    List<GeneralName> names = new ArrayList<>();
+    dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+    ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+    return issue(dnsNames.isEmpty() ? "server" : dnsNames.get(0), names);
+  }
+
   /** The CA certificate as a PEM file in {@code dir}. */
   public Path writeCaPem(Path dir) {
     return write(dir, "ca-", pem(cert));
@@ -137,6 +152,10 @@ public final class MeshCa {
   }
 
   private static SSLContext context(Issued identity, X509Certificate trusted) {
+    return context(identity, trusted, false);
+  }
+
+  private static SSLContext context(Issued identity, X509Certificate trusted, boolean server) {
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
@@ -160,9 +179,11 @@ public final class MeshCa {
       context.init(
           kmf == null
               ? null
-              : new KeyManager[] {
-                new AlwaysPresent((X509ExtendedKeyManager) kmf.getKeyManagers()[0])
-              },
+              : server
+                  ? kmf.getKeyManagers()
+                  : new KeyManager[] {
+                    new AlwaysPresent((X509ExtendedKeyManager) kmf.getKeyManagers()[0])
+                  },
           tmf.getTrustManagers(),
           null);
       return context;
@@ -241,6 +262,11 @@ public final class MeshCa {
     /** A JDK TLS context presenting this certificate and trusting the CA. */
     public SSLContext clientContext() {
       return context(this, issuer);
+    }
+
+    /** A JDK TLS context for a server presenting this certificate (its chain ends at the CA). */
+    public SSLContext serverContext() {
+      return context(this, issuer, true);
     }
 
     /** A JDK TLS context presenting this certificate and trusting {@code server}'s CA. */
