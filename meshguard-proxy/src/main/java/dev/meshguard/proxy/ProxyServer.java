@@ -117,7 +117,7 @@ public final class ProxyServer implements Closeable {
       p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
     }
     p.addLast(new HttpServerCodec(decoderConfig.clone()));
-    p.addLast(new ProxyConnectionHandler(runtime));
+    p.addLast(new Http1ConnectionHandler(runtime));
   }
 
   /**
@@ -177,7 +177,7 @@ public final class ProxyServer implements Closeable {
       ch.eventLoop()
           .execute(
               () -> {
-                ProxyConnectionHandler h = ch.pipeline().get(ProxyConnectionHandler.class);
+                Http1ConnectionHandler h = ch.pipeline().get(Http1ConnectionHandler.class);
                 if (h != null) {
                   h.drainConnection();
                 } else {
