@@ -8,6 +8,7 @@ import dev.meshguard.proxy.CaptureLog;
 import dev.meshguard.proxy.CapturingDecider;
 import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.Gateway;
+import dev.meshguard.proxy.ListenerTls;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyOptions;
@@ -246,7 +247,8 @@ public final class ServeCommand implements Callable<Integer> {
       tls =
           tlsCert == null
               ? null
-              : SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()).build();
+              : ListenerTls.withAlpn(SslContextBuilder.forServer(tlsCert.toFile(), tlsKey.toFile()))
+                  .build();
       workload.labelMap();
       workload.frontedService();
       kube.checkExclusive(workload);

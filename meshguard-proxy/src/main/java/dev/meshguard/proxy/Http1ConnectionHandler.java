@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -37,6 +38,7 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
   private boolean clientKeepAlive;
   private boolean clientHttp11;
   private boolean closeAfterExchange;
+  private boolean upgradeSettled;
   private boolean closed;
   private boolean draining;
   private boolean drainAgain;
@@ -155,6 +157,15 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
   }
 
   private void startExchange(HttpRequest request) {
+    if (!upgradeSettled) {
+      // the first request did not switch to h2c: no other will, and the switch handler would
+      // look at every request of the connection
+      upgradeSettled = true;
+      HttpServerUpgradeHandler upgrade = ctx.pipeline().get(HttpServerUpgradeHandler.class);
+      if (upgrade != null) {
+        ctx.pipeline().remove(upgrade);
+      }
+    }
     clientKeepAlive = HttpUtil.isKeepAlive(request);
     clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
     Exchange ex = new Exchange(rt, this, request);
