@@ -10,6 +10,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -51,6 +53,11 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
   private final boolean head;
   private final boolean requestChunked;
   private final boolean expectContinue;
+  private final boolean grpc;
+
+  /** Trailers cross only from HTTP/2 to HTTP/2; HTTP/1 drops them as Envoy does by default. */
+  private final boolean keepTrailers;
+
   private PolicySnapshot snapshot;
   private RequestPreparer.Prepared prepared;
   private CompletableFuture<Decision> deciding;
@@ -77,6 +84,8 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
     this.head = request.method().equals(HttpMethod.HEAD);
     this.requestChunked = HttpUtil.isTransferEncodingChunked(request);
     this.expectContinue = HttpUtil.is100ContinueExpected(request);
+    this.grpc = Grpc.isGrpc(request);
+    this.keepTrailers = downstream.http2() && rt.pool.http2();
   }
 
   boolean requestComplete() {
@@ -165,7 +174,7 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
       }
       return;
     }
-    if (last && !downstream.http2()) {
+    if (last && !keepTrailers) {
       Trailers.drop(content);
     }
     switch (phase) {
@@ -216,6 +225,10 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
     if (unsendable != null) {
       failUpstream(UpstreamFailure.INVALID_REQUEST, unsendable);
       return;
+    }
+    if (grpc && rt.pool.http2()) {
+      // removed with the other hop-by-hop headers; gRPC servers expect it (Envoy keeps it)
+      request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
     phase = Phase.CONNECTING;
     rt.pool.acquire(ctx.channel().eventLoop(), true, this);
@@ -362,6 +375,11 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
       return;
     }
     if (msg instanceof HttpResponse response) {
+      if (msg instanceof LastHttpContent) {
+        // HEADERS that end the stream (HTTP/2; a gRPC trailers-only response): all in one
+        onUpstreamFullResponse(response);
+        return;
+      }
       onUpstreamResponse(response);
       if (phase != Phase.FORWARDING) {
         ReferenceCountUtil.release(msg);
@@ -383,7 +401,7 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
         endAbruptly(UpstreamFailure.PROTOCOL_ERROR);
         return;
       }
-      if (last && !downstream.http2()) {
+      if (last && !keepTrailers) {
         Trailers.drop(content);
       }
       ctx.write(content);
@@ -393,6 +411,22 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
         upstream.config().setAutoRead(false);
       }
     }
+  }
+
+  private void onUpstreamFullResponse(HttpResponse response) {
+    if (response.status().code() < 200) {
+      ReferenceCountUtil.release(response);
+      return;
+    }
+    onUpstreamResponse(response);
+    if (phase != Phase.FORWARDING) {
+      ReferenceCountUtil.release(response);
+      return;
+    }
+    if (!keepTrailers) {
+      Trailers.drop((LastHttpContent) response);
+    }
+    onResponseComplete();
   }
 
   private void onUpstreamResponse(HttpResponse response) {
@@ -414,6 +448,9 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
     }
     responseStarted = true;
     upstreamStatus = code;
+    if (rt.pool.http2()) {
+      Http2Requests.removeExtensionHeaders(response.headers());
+    }
     framing = downstream.frame(response, head, requestComplete);
     ctx.write(response);
   }
@@ -508,7 +545,10 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
     if (close) {
       downstream.closeAfterExchange();
     }
-    ctx.writeAndFlush(LocalReplies.reply(ctx.alloc(), status, body, headers, close, head));
+    ctx.writeAndFlush(
+        grpc
+            ? LocalReplies.grpc(ctx.alloc(), status, body, headers, close)
+            : LocalReplies.reply(ctx.alloc(), status, body, headers, close, head));
     String o = outcome != null ? outcome : outcomeName();
     String r = reason != null ? reason : decision != null ? decision.reason() : null;
     record(status, o, r, null, failure);
