@@ -1,5 +1,6 @@
 package dev.meshguard.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponse;
 
@@ -39,4 +40,11 @@ interface Downstream {
 
   /** The exchange has sent its whole response (or given up); the next one may start. */
   void exchangeDone(Exchange exchange);
+
+  /**
+   * The upstream switched protocols (WebSocket) and the 101 was written: from now on the client
+   * connection and {@code upstream} are one byte tunnel. False when this side cannot do that (an
+   * HTTP/2 stream), and nothing changed.
+   */
+  boolean tunnel(Channel upstream);
 }

@@ -441,6 +441,10 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
       return;
     }
     int code = response.status().code();
+    if (code == 101 && upgradeRequested() && WebSocketUpgrade.accepted(response)) {
+      switchProtocols(response);
+      return;
+    }
     if (code < 200) {
       // informational (100 Continue after all): not forwarded; its empty body follows
       skipInformational = true;
@@ -453,6 +457,34 @@ final class Exchange implements UpstreamHandler.Listener, UpstreamPool.Callback 
     }
     framing = downstream.frame(response, head, requestComplete);
     ctx.write(response);
+  }
+
+  private boolean upgradeRequested() {
+    return !downstream.http2() && WebSocketUpgrade.isUpgrade(request.headers());
+  }
+
+  /**
+   * The upstream accepted the WebSocket upgrade: the 101 goes to the client and the two connections
+   * become a tunnel. The exchange ends here (logged as 101); the upstream connection is never
+   * pooled again.
+   */
+  private void switchProtocols(HttpResponse response) {
+    cancelTimeout();
+    responseStarted = true;
+    upstreamStatus = 101;
+    WebSocketUpgrade.frame(response);
+    ctx.write(response);
+    ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+    phase = Phase.DONE;
+    Channel up = upstream;
+    upstreamHandler.detach();
+    upstream = null;
+    log(101, null);
+    ctx.flush();
+    if (!downstream.tunnel(up)) {
+      up.close();
+      ctx.close();
+    }
   }
 
   private void onResponseComplete() {

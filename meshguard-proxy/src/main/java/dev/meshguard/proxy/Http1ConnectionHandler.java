@@ -1,17 +1,23 @@
 package dev.meshguard.proxy;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
@@ -92,6 +98,35 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
   @Override
   public void readinessChanged() {
     updateAutoRead();
+  }
+
+  @Override
+  public boolean tunnel(Channel upstream) {
+    exchange = null;
+    closed = true;
+    HttpObject m;
+    while ((m = pending.poll()) != null) {
+      // bytes the client sent before the 101 are not HTTP requests of this connection
+      ReferenceCountUtil.release(m);
+    }
+    ChannelPipeline up = upstream.pipeline();
+    up.remove(UpstreamHandler.class);
+    removeIfPresent(up, IdleStateHandler.class);
+    TunnelRelay.connect(ctx.channel(), upstream);
+    // the codecs go last: what they still hold is passed on to the relays
+    ChannelPipeline p = ctx.pipeline();
+    removeIfPresent(p, IdleStateHandler.class);
+    p.remove(this);
+    removeIfPresent(p, HttpServerCodec.class);
+    removeIfPresent(up, HttpClientCodec.class);
+    return true;
+  }
+
+  private static void removeIfPresent(ChannelPipeline p, Class<? extends ChannelHandler> type) {
+    ChannelHandler h = p.get(type);
+    if (h != null) {
+      p.remove(h);
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.meshguard.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -74,6 +75,12 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
     Exchange ex = exchange;
     boolean want = ex == null || ex.requestComplete() || ex.wantsRequestBody();
     ctx.channel().config().setAutoRead(want);
+  }
+
+  @Override
+  public boolean tunnel(Channel upstream) {
+    // RFC 8441 (extended CONNECT) is not offered: an HTTP/2 request cannot ask for an upgrade
+    return false;
   }
 
   @Override

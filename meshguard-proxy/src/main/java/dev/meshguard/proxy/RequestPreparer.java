@@ -84,7 +84,11 @@ final class RequestPreparer {
       host = WireText.utf8Lenient(hosts.get(0));
     }
 
+    String upgrade = WebSocketUpgrade.requested(headers);
     HopByHopHeaders.removeFromRequest(headers);
+    if (upgrade != null) {
+      WebSocketUpgrade.restore(headers, upgrade);
+    }
     HopByHopHeaders.removeInternal(headers);
 
     String existingXff = joined(headers.getAll(X_FORWARDED_FOR));
