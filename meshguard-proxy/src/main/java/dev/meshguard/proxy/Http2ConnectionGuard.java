@@ -3,6 +3,7 @@ package dev.meshguard.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -31,8 +32,12 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      // GOAWAY, then close once the streams in flight are done
-      ctx.close();
+      // as Envoy's idle_timeout: only a connection without streams is idle (a quiet gRPC stream
+      // is not); GOAWAY, then close
+      Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+      if (codec == null || codec.connection().numActiveStreams() == 0) {
+        ctx.close();
+      }
     }
     ReferenceCountUtil.release(evt);
   }
