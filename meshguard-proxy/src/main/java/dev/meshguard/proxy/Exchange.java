@@ -344,11 +344,14 @@ final class Exchange {
 
   /** The client went away (or reset its stream). */
   void onClientClosed() {
+    boolean wasDone = phase == Phase.DONE;
+    // first: cancelling a decision that waits for keys completes it at once, and that decision
+    // must find the exchange over
+    phase = Phase.DONE;
     stopDeciding();
     releaseBuffered();
     abortUpstream();
-    if (phase != Phase.DONE) {
-      phase = Phase.DONE;
+    if (!wasDone) {
       log(0, call == null ? 0 : call.status(), null);
     }
   }
