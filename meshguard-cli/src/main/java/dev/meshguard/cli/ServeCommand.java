@@ -14,6 +14,7 @@ import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
+import dev.meshguard.proxy.UpstreamTls;
 import dev.meshguard.source.ConfigSource;
 import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
@@ -58,8 +59,36 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--upstream",
       required = true,
       paramLabel = "URL",
-      description = "where allowed requests go: http://host:port or https://host:port")
+      description =
+          "where allowed requests go: http://host:port (HTTP/1.1), https://host:port (HTTP/1.1"
+              + " over TLS), h2c://host:port (HTTP/2, prior knowledge) or h2://host:port (HTTP/2"
+              + " over TLS); gRPC needs h2c:// or h2://")
   String upstream;
+
+  @Option(
+      names = "--upstream-ca",
+      paramLabel = "FILE",
+      description = "PEM CA certificates that sign the upstream's certificate (default: the JVM's)")
+  Path upstreamCa;
+
+  @Option(
+      names = "--upstream-sni",
+      paramLabel = "NAME",
+      description =
+          "server name sent to the upstream and verified in its certificate (default: its host)")
+  String upstreamSni;
+
+  @Option(
+      names = "--upstream-cert",
+      paramLabel = "FILE",
+      description = "PEM client certificate chain for upstream mutual TLS (with --upstream-key)")
+  Path upstreamCert;
+
+  @Option(
+      names = "--upstream-key",
+      paramLabel = "FILE",
+      description = "PEM PKCS#8 private key of --upstream-cert")
+  Path upstreamKey;
 
   @Option(
       names = "--listen",
@@ -256,7 +285,8 @@ public final class ServeCommand implements Callable<Integer> {
               .idleTimeout(Durations.parse("--idle-timeout", idleTimeout))
               .maxRequestHeaderBytes(maxRequestHeadersKb * 1024)
               .maxRequestLineBytes(maxRequestLineKb * 1024)
-              .forwardClientCert(ForwardClientCert.parse(forwardClientCert));
+              .forwardClientCert(ForwardClientCert.parse(forwardClientCert))
+              .upstreamTls(new UpstreamTls(upstreamCa, upstreamSni, upstreamCert, upstreamKey));
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }

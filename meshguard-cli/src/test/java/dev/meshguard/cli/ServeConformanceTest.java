@@ -21,7 +21,10 @@ import dev.meshguard.proxy.ProxyMetrics;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.ProxyServer;
 import dev.meshguard.proxy.UpstreamTarget;
+import dev.meshguard.proxy.h2.RawH2;
 import dev.meshguard.testing.MeshCa;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -61,16 +64,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the conformance corpus of meshguard-core through the `serve` data plane over real sockets:
  * the proxy of `serve` (in this JVM, so that the corpus' clock and per-case configuration can be
- * set without a process per request) in front of a byte-level upstream. A request is written as raw
- * HTTP/1.1; what is compared is what goes over the wire: the status, the denial body and headers,
- * the path and headers the upstream receives, and the access log's reason, policy and principal.
+ * set without a process per request) in front of a byte-level upstream. Each request goes three
+ * ways: as raw HTTP/1.1, as HTTP/2 with prior knowledge (h2c), and as HTTP/2 over TLS agreed by
+ * ALPN; what is compared is what goes over the wire: the status, the denial body and headers, the
+ * path and headers the upstream receives, and the access log's reason, policy and principal.
  *
- * <p>Requests with a peer principal, SNI or `https` go over TLS to a second listener that asks for
- * client certificates (`--tls-client-ca`, `optional`): the principal is a SPIFFE certificate issued
- * for it on the fly by a test mesh CA, the SNI the name the client asks for. Requests that cannot
- * be expressed from 127.0.0.1 (another peer address, a destination address other than the
- * listener's or a fixed destination port, pseudo-headers or bytes not allowed on the wire) are
- * skipped, and the decision trace is not compared: `check` covers those with the same expectations.
+ * <p>The TLS listener asks for client certificates (`--tls-client-ca`, `optional`). Over HTTP/1.1,
+ * requests with a peer principal, SNI or `https` go to it: the principal is a SPIFFE certificate
+ * issued for it on the fly by a test mesh CA, the SNI the name the client asks for. Over HTTP/2
+ * with TLS every request goes to it, without a client certificate. Requests that cannot be
+ * expressed from 127.0.0.1 (another peer address, a destination address other than the listener's
+ * or a fixed destination port, pseudo-headers or bytes not allowed on the wire; in plain text also
+ * SNI and https; over HTTP/2 also an mTLS principal, HTTP/1.0, absolute-form targets and
+ * HTTP/1-only headers) are skipped, and the decision trace is not compared: `check` covers those
+ * with the same expectations.
  */
 class ServeConformanceTest {
   private static final Set<String> PROXY_HEADERS =
@@ -89,15 +96,42 @@ class ServeConformanceTest {
           "upgrade",
           "x-forwarded-client-cert");
 
+  /** How a request reaches the proxy. */
+  enum Protocol {
+    HTTP1("http/1.1", false),
+    H2C("h2c", false),
+    H2_TLS("h2+tls", true);
+
+    final String label;
+    final boolean tls;
+
+    Protocol(String label, boolean tls) {
+      this.label = label;
+      this.tls = tls;
+    }
+  }
+
+  /** Headers HTTP/2 forbids (RFC 9113 8.2.2) or frames itself: a client cannot send them. */
+  private static final Set<String> NOT_IN_H2 =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "transfer-encoding",
+          "upgrade",
+          "te",
+          "content-length");
+
+  private static MeshCa meshCa;
+  private static SslContext listenerTls;
+
   @TempDir static Path dir;
   private static RawUpstream upstream;
   private static RemoteJwksSources jwks;
   private static final AtomicReference<Instant> now = new AtomicReference<>(Instant.EPOCH);
   private static final AtomicReference<PolicySnapshot> policy = new AtomicReference<>();
   private static final BlockingQueue<AccessLogEntry> log = new LinkedBlockingQueue<>();
-  private static final Map<List<Object>, ProxyServer> proxies = new HashMap<>();
-  private static MeshCa meshCa;
-  private static SslContext listenerTls;
+  private static final Map<String, ProxyServer> proxies = new HashMap<>();
   private static final Map<CorpusCase, LoadResult> loaded = new HashMap<>();
 
   /** A clock the test moves to each request's `now`. */
@@ -120,7 +154,7 @@ class ServeConformanceTest {
       };
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() throws Exception {
     upstream = new RawUpstream();
     jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
     meshCa = MeshCa.create("conformance mesh ca");
@@ -140,13 +174,10 @@ class ServeConformanceTest {
     upstream.close();
   }
 
-  /**
-   * One proxy per `numTrustedProxies`, which is a listener setting in `serve`, and per listener
-   * kind: plain text, or TLS asking for client certificates.
-   */
+  /** One proxy per `numTrustedProxies` (a listener setting in `serve`) and per TLS or not. */
   private static synchronized ProxyServer proxy(int trustedHops, boolean tls) {
     return proxies.computeIfAbsent(
-        List.of(trustedHops, tls),
+        trustedHops + (tls ? "/tls" : "/plain"),
         key -> {
           int n = trustedHops;
           try {
@@ -175,20 +206,38 @@ class ServeConformanceTest {
 
   @TestFactory
   Stream<DynamicTest> corpus() {
+    return cases(Protocol.HTTP1);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> corpusOverH2c() {
+    return cases(Protocol.H2C);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> corpusOverH2WithTls() {
+    return cases(Protocol.H2_TLS);
+  }
+
+  private static Stream<DynamicTest> cases(Protocol protocol) {
     List<DynamicTest> tests = new ArrayList<>();
     for (CorpusCase c : Corpus.load()) {
       if (!c.configErrors().isEmpty()) {
-        String name = c.displayName() + " :: config";
-        tests.add(
-            DynamicTest.dynamicTest(
-                name, () -> PendingEngineFixes.run(name, () -> assertRefused(c))));
+        if (protocol == Protocol.HTTP1) {
+          String name = c.displayName() + " :: config";
+          tests.add(
+              DynamicTest.dynamicTest(
+                  name, () -> PendingEngineFixes.run(name, () -> assertRefused(c))));
+        }
         continue;
       }
       for (CorpusRequest r : c.requests()) {
+        // the pending-fix list names cases, whatever the protocol
         String name = c.displayName() + " :: " + r.name();
         tests.add(
             DynamicTest.dynamicTest(
-                name, () -> PendingEngineFixes.run(name, () -> assertServed(c, r))));
+                protocol == Protocol.HTTP1 ? name : protocol.label + " :: " + name,
+                () -> PendingEngineFixes.run(name, () -> assertServed(c, r, protocol))));
       }
     }
     return tests.stream();
@@ -224,8 +273,9 @@ class ServeConformanceTest {
     }
   }
 
-  private static void assertServed(CorpusCase c, CorpusRequest r) throws Exception {
-    String why = notOverASocket(r);
+  private static void assertServed(CorpusCase c, CorpusRequest r, Protocol protocol)
+      throws Exception {
+    String why = notOverASocket(r, protocol);
     Assumptions.assumeTrue(why == null, () -> "not expressible over a socket: " + why);
     LoadResult result = load(c);
     assertThat(result.ok())
@@ -240,21 +290,37 @@ class ServeConformanceTest {
     log.clear();
 
     List<Map.Entry<String, String>> sent = r.resolvedHeaderEntries();
-    StringBuilder wire = new StringBuilder();
     String target = Placeholders.resolve(r.path());
-    wire.append(r.method()).append(' ').append(target);
-    wire.append(r.host() == null ? " HTTP/1.0\r\n" : " HTTP/1.1\r\nHost: " + r.host() + "\r\n");
-    for (Map.Entry<String, String> h : sent) {
-      wire.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    boolean tls = protocol.tls || protocol == Protocol.HTTP1 && overTls(r);
+    ProxyServer proxy = proxy(r.numTrustedProxies(), tls);
+    StringBuilder wire = new StringBuilder();
+    RawHttp.Response response;
+    if (protocol == Protocol.HTTP1) {
+      wire.append(r.method()).append(' ').append(target);
+      wire.append(r.host() == null ? " HTTP/1.0\r\n" : " HTTP/1.1\r\nHost: " + r.host() + "\r\n");
+      for (Map.Entry<String, String> h : sent) {
+        wire.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+      }
+      wire.append("\r\n");
+      boolean head = r.method().equals("HEAD");
+      response =
+          tls
+              ? exchangeOverTls(proxy.address(), r, wire.toString(), head)
+              : RawHttp.exchange(proxy.address(), wire.toString(), head);
+    } else {
+      Http2Headers headers =
+          new DefaultHttp2Headers(false)
+              .method(r.method())
+              .scheme(protocol.tls ? "https" : "http")
+              .authority(r.host())
+              .path(target);
+      for (Map.Entry<String, String> h : sent) {
+        // what an HTTP/2 client sends: names in lower case
+        headers.add(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+      }
+      wire.append(headers);
+      response = overHttp2(proxy, protocol, r.sni(), headers);
     }
-    wire.append("\r\n");
-    boolean head = r.method().equals("HEAD");
-    RawHttp.Response response =
-        overTls(r)
-            ? exchangeOverTls(
-                proxy(r.numTrustedProxies(), true).address(), r, wire.toString(), head)
-            : RawHttp.exchange(
-                proxy(r.numTrustedProxies(), false).address(), wire.toString(), head);
     AccessLogEntry entry = log.poll(10, TimeUnit.SECONDS);
     RawUpstream.Received forwarded =
         upstream.requests.poll(response.status() == 200 ? 10 : 0, TimeUnit.SECONDS);
@@ -271,6 +337,10 @@ class ServeConformanceTest {
       }
     }
     Expectation expected = r.expect().resolved();
+    if (tls && r.scheme().equals("http")) {
+      // over TLS the request's scheme is https, and the realm a denial names says so
+      expected = overTls(expected);
+    }
     Expectation wireLevel =
         new Expectation(
             expected.status(),
@@ -345,6 +415,48 @@ class ServeConformanceTest {
     return out;
   }
 
+  /** Sends one HTTP/2 request on a new connection; the response as the HTTP/1.1 runner sees it. */
+  private static RawHttp.Response overHttp2(
+      ProxyServer proxy, Protocol protocol, String sni, Http2Headers headers) throws Exception {
+    try (RawH2 h2 = protocol.tls ? RawH2.tls(proxy.address(), sni) : RawH2.plain(proxy.address())) {
+      h2.headers(1, headers, true);
+      RawH2.Response r = h2.await(1);
+      assertThat(r.status()).as("a response, not a reset (%d) or GOAWAY", r.reset()).isPositive();
+      List<Map.Entry<String, String>> out = new ArrayList<>();
+      for (Map.Entry<CharSequence, CharSequence> h : r.headers()) {
+        if (h.getKey().charAt(0) != ':') {
+          out.add(Map.entry(h.getKey().toString(), h.getValue().toString()));
+        }
+      }
+      return new RawHttp.Response(r.status(), out, r.bodyText());
+    }
+  }
+
+  /** The expectation of an `http` request sent over TLS: realms in `https`. */
+  private static Expectation overTls(Expectation e) {
+    if (e.responseHeaders() == null) {
+      return e;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    e.responseHeaders()
+        .forEach((k, v) -> headers.put(k, v.replace("realm=\"http://", "realm=\"https://")));
+    return new Expectation(
+        e.status(),
+        e.reason(),
+        e.policySet(),
+        e.policy(),
+        e.principalSet(),
+        e.principal(),
+        e.body(),
+        headers,
+        e.upstreamPath(),
+        e.upstreamRemoved(),
+        e.upstreamAdded(),
+        e.trace(),
+        e.shadowSet(),
+        e.shadow());
+  }
+
   /** Whether the request needs the TLS listener: a peer principal, SNI or `https`. */
   private static boolean overTls(CorpusRequest r) {
     return r.sourcePrincipal() != null || r.sni() != null || r.scheme().equals("https");
@@ -379,6 +491,33 @@ class ServeConformanceTest {
 
   private static String spiffeUri(String principal) {
     return principal.startsWith("spiffe://") ? principal : "spiffe://" + principal;
+  }
+
+  /** Why a request cannot be sent as-is over {@code protocol} from 127.0.0.1, or null. */
+  private static String notOverASocket(CorpusRequest r, Protocol protocol) {
+    String why = notOverASocket(r);
+    if (why != null || protocol == Protocol.HTTP1) {
+      return why;
+    }
+    if (r.sourcePrincipal() != null) {
+      return "mTLS principal (the HTTP/2 client sends no certificate)";
+    }
+    if (!protocol.tls && overTls(r)) {
+      return "TLS";
+    }
+    if (r.host() == null) {
+      return "HTTP/1.0";
+    }
+    String target = Placeholders.resolve(r.path());
+    if (!target.startsWith("/")) {
+      return "no absolute-form in HTTP/2";
+    }
+    for (Map.Entry<String, String> h : r.resolvedHeaderEntries()) {
+      if (NOT_IN_H2.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        return "HTTP/1-only header `" + h.getKey() + "`";
+      }
+    }
+    return null;
   }
 
   /** Why a request cannot be sent as-is from 127.0.0.1, or null. */

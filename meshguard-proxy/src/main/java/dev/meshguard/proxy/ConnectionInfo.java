@@ -1,7 +1,10 @@
 package dev.meshguard.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import javax.net.ssl.ExtendedSSLSession;
@@ -31,8 +34,28 @@ record ConnectionInfo(
     this(peerIp, localIp, localPort, scheme, sni, PeerIdentity.NONE);
   }
 
-  /** Reads a client channel, after its TLS handshake if it has one. */
-  static ConnectionInfo of(Channel ch) {
+  private static final AttributeKey<ConnectionInfo> KEY =
+      AttributeKey.valueOf(ConnectionInfo.class, "connection");
+
+  /**
+   * The connection a request arrived on (for an HTTP/2 stream, its parent connection), read once
+   * per connection after its TLS handshake and kept as a channel attribute.
+   */
+  static ConnectionInfo of(Channel channel) {
+    Channel ch =
+        channel instanceof Http2StreamChannel && channel.parent() != null
+            ? channel.parent()
+            : channel;
+    Attribute<ConnectionInfo> attr = ch.attr(KEY);
+    ConnectionInfo info = attr.get();
+    if (info == null) {
+      info = read(ch);
+      attr.set(info);
+    }
+    return info;
+  }
+
+  private static ConnectionInfo read(Channel ch) {
     SslHandler tls = ch.pipeline().get(SslHandler.class);
     InetSocketAddress peer = inet(ch.remoteAddress());
     InetSocketAddress local = inet(ch.localAddress());

@@ -1,5 +1,7 @@
 package dev.meshguard.proxy;
 
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -11,7 +13,8 @@ import javax.net.ssl.SSLException;
 
 /**
  * The TLS context of the `serve` listener: the server certificate, and with a client CA, mutual TLS
- * whose verified client certificates become the request's peer identity ({@link PeerIdentity}).
+ * whose verified client certificates become the request's peer identity ({@link PeerIdentity});
+ * ALPN offers HTTP/2 before HTTP/1.1.
  */
 public final class ListenerTls {
   /** Whether a client certificate is demanded (`require`) or only asked for (`optional`). */
@@ -45,7 +48,7 @@ public final class ListenerTls {
       throws SSLException {
     Objects.requireNonNull(cert, "cert");
     Objects.requireNonNull(key, "key");
-    SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile());
+    SslContextBuilder b = withAlpn(SslContextBuilder.forServer(cert.toFile(), key.toFile()));
     if (clientCa != null) {
       File ca = clientCa.toFile();
       if (!ca.canRead()) {
@@ -59,5 +62,19 @@ public final class ListenerTls {
       b.clientAuth(mode == ClientAuthMode.OPTIONAL ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE);
     }
     return b.build();
+  }
+
+  /**
+   * ALPN with `h2` preferred and `http/1.1` next, as an Istio gateway offers; a client that names
+   * neither (or no ALPN at all) speaks HTTP/1.1.
+   */
+  public static SslContextBuilder withAlpn(SslContextBuilder builder) {
+    return builder.applicationProtocolConfig(
+        new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1));
   }
 }

@@ -40,4 +40,32 @@ final class LocalReplies {
     }
     return response;
   }
+
+  /**
+   * A local reply to a gRPC request, as Envoy's `sendLocalReply` writes it: HTTP 200 with no body
+   * (over HTTP/2 a trailers-only response: one HEADERS frame that ends the stream), `grpc-status`
+   * from the HTTP status, the body text as `grpc-message`.
+   */
+  static FullHttpResponse grpc(
+      ByteBufAllocator alloc,
+      int status,
+      String body,
+      List<Map.Entry<String, String>> extraHeaders,
+      boolean close) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, alloc.buffer(0));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, Grpc.CONTENT_TYPE);
+    response.headers().set("grpc-status", Integer.toString(Grpc.statusOf(status)));
+    if (body != null && !body.isEmpty()) {
+      response.headers().set("grpc-message", Grpc.percentEncode(body));
+    }
+    for (Map.Entry<String, String> h : extraHeaders) {
+      response.headers().add(h.getKey(), h.getValue());
+    }
+    response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    return response;
+  }
 }

@@ -16,6 +16,7 @@ public final class ProxyOptions {
   private final Duration requestTimeout;
   private final Duration idleTimeout;
   private final Duration upstreamIdleTimeout;
+  private final UpstreamTls upstreamTls;
   private final int maxRequestLineBytes;
   private final int maxRequestHeaderBytes;
   private final int ioThreads;
@@ -29,6 +30,7 @@ public final class ProxyOptions {
     this.requestTimeout = b.requestTimeout;
     this.idleTimeout = b.idleTimeout;
     this.upstreamIdleTimeout = b.upstreamIdleTimeout;
+    this.upstreamTls = b.upstreamTls;
     this.maxRequestLineBytes = b.maxRequestLineBytes;
     this.maxRequestHeaderBytes = b.maxRequestHeaderBytes;
     this.ioThreads = b.ioThreads;
@@ -66,6 +68,11 @@ public final class ProxyOptions {
     return idleTimeout;
   }
 
+  /** TLS towards an `https://` or `h2://` upstream. */
+  public UpstreamTls upstreamTls() {
+    return upstreamTls;
+  }
+
   /** A pooled upstream connection unused for this long is closed. */
   public Duration upstreamIdleTimeout() {
     return upstreamIdleTimeout;
@@ -98,6 +105,7 @@ public final class ProxyOptions {
     private Duration requestTimeout = Duration.ofSeconds(15);
     private Duration idleTimeout = Duration.ofMinutes(5);
     private Duration upstreamIdleTimeout = Duration.ofSeconds(20);
+    private UpstreamTls upstreamTls = UpstreamTls.DEFAULTS;
     private int maxRequestLineBytes = 64 * 1024;
     private int maxRequestHeaderBytes = 60 * 1024;
     private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -128,6 +136,11 @@ public final class ProxyOptions {
 
     public Builder idleTimeout(Duration d) {
       this.idleTimeout = notNegative(d, "idle timeout");
+      return this;
+    }
+
+    public Builder upstreamTls(UpstreamTls tls) {
+      this.upstreamTls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 

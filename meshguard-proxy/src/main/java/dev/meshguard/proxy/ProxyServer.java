@@ -3,14 +3,12 @@ package dev.meshguard.proxy;
 import dev.meshguard.engine.PolicySnapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -27,9 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The `serve` data plane: an HTTP/1.1 reverse proxy that decides every request with the engine and
- * forwards the allowed ones to one upstream. Everything runs on the I/O event loops: deciding never
- * blocks (a request whose keys are being fetched waits without a thread, see {@link
+ * The `serve` data plane: an HTTP/1.1 and HTTP/2 reverse proxy that decides every request with the
+ * engine and forwards the allowed ones to one upstream. Everything runs on the I/O event loops:
+ * deciding never blocks (a request whose keys are being fetched waits without a thread, see {@link
  * Decider#decideAsync}).
  */
 @SuppressWarnings("FutureReturnValueIgnored") // close failures need no handling
@@ -73,17 +71,7 @@ public final class ProxyServer implements Closeable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    clients.add(ch);
-                    if (serverTls != null) {
-                      ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
-                    }
-                    initClientPipeline(ch.pipeline(), runtime, decoderConfig);
-                  }
-                });
+            .childHandler(new ClientPipeline(runtime, decoderConfig, serverTls, clients));
     try {
       this.serverChannel = b.bind(options.listen()).syncUninterruptibly().channel();
     } catch (RuntimeException e) {
@@ -109,7 +97,7 @@ public final class ProxyServer implements Closeable {
         .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(true));
   }
 
-  /** The handlers of one client connection after TLS (shared with the handler tests). */
+  /** The HTTP/1.1 handlers of one client connection after TLS (for the handler tests). */
   static void initClientPipeline(
       ChannelPipeline p, ProxyRuntime runtime, HttpDecoderConfig decoderConfig) {
     long idleMillis = runtime.options.idleTimeout().toMillis();
@@ -117,7 +105,7 @@ public final class ProxyServer implements Closeable {
       p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
     }
     p.addLast(new HttpServerCodec(decoderConfig.clone()));
-    p.addLast(new ProxyConnectionHandler(runtime));
+    p.addLast(new Http1ConnectionHandler(runtime));
   }
 
   /**
@@ -177,7 +165,7 @@ public final class ProxyServer implements Closeable {
       ch.eventLoop()
           .execute(
               () -> {
-                ProxyConnectionHandler h = ch.pipeline().get(ProxyConnectionHandler.class);
+                Http1ConnectionHandler h = ch.pipeline().get(Http1ConnectionHandler.class);
                 if (h != null) {
                   h.drainConnection();
                 } else {

@@ -90,7 +90,11 @@ final class RequestPreparer {
       host = WireText.utf8Lenient(hosts.get(0));
     }
 
+    String upgrade = WebSocketUpgrade.requested(headers);
     HopByHopHeaders.removeFromRequest(headers);
+    if (upgrade != null) {
+      WebSocketUpgrade.restore(headers, upgrade);
+    }
     HopByHopHeaders.removeInternal(headers);
     forwardClientCert.apply(headers, conn.peer());
 

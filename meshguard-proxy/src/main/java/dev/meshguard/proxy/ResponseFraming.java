@@ -50,4 +50,23 @@ record ResponseFraming(boolean upstreamKeepAlive, boolean closeClient) {
     }
     return new ResponseFraming(upstreamKeepAlive, close);
   }
+
+  /**
+   * Rewrites {@code response} in place for an HTTP/2 client: hop-by-hop headers removed; the codec
+   * frames the body with DATA frames and ends the stream, so the client stream is never "closed".
+   */
+  static ResponseFraming applyHttp2(HttpResponse response, boolean head) {
+    int code = response.status().code();
+    boolean bodyless = head || code == 204 || code == 304;
+    boolean upstreamKeepAlive =
+        HttpUtil.isKeepAlive(response)
+            && (HttpUtil.isTransferEncodingChunked(response)
+                || HttpUtil.isContentLengthSet(response)
+                || bodyless);
+    HopByHopHeaders.remove(response.headers());
+    return upstreamKeepAlive ? HTTP2_KEEP : HTTP2_CLOSE_UPSTREAM;
+  }
+
+  private static final ResponseFraming HTTP2_KEEP = new ResponseFraming(true, false);
+  private static final ResponseFraming HTTP2_CLOSE_UPSTREAM = new ResponseFraming(false, false);
 }

@@ -12,7 +12,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
@@ -41,6 +40,7 @@ final class UpstreamPool {
   private final UpstreamTarget target;
   private final ProxyOptions options;
   private final SslContext ssl;
+  private final Http2UpstreamConnections http2;
   private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
   private final ScheduledExecutorService resolver;
   private volatile InetSocketAddress address;
@@ -55,8 +55,10 @@ final class UpstreamPool {
   UpstreamPool(ProxyOptions options) throws SSLException, UnknownHostException {
     this.options = options;
     this.target = options.upstream();
-    this.ssl = target.tls() ? SslContextBuilder.forClient().build() : null;
+    this.ssl = target.tls() ? options.upstreamTls().context(target.http2()) : null;
     this.address = resolve();
+    this.http2 =
+        target.http2() ? new Http2UpstreamConnections(target, options, ssl, () -> address) : null;
     if (NetUtil.isValidIpV4Address(target.host()) || NetUtil.isValidIpV6Address(target.host())) {
       this.resolver = null;
     } else {
@@ -89,6 +91,10 @@ final class UpstreamPool {
    * retry after a pooled connection turned out to be closed.
    */
   void acquire(EventLoop loop, boolean allowReuse, Callback callback) {
+    if (http2 != null) {
+      http2.acquire(loop, callback);
+      return;
+    }
     if (allowReuse) {
       ArrayDeque<Channel> stack = idle.get(loop);
       if (stack != null) {
@@ -116,12 +122,7 @@ final class UpstreamPool {
                   protected void initChannel(SocketChannel ch) {
                     ChannelPipeline p = ch.pipeline();
                     if (ssl != null) {
-                      SslHandler tls = ssl.newHandler(ch.alloc(), target.host(), target.port());
-                      SSLEngine engine = tls.engine();
-                      SSLParameters params = engine.getSSLParameters();
-                      params.setEndpointIdentificationAlgorithm("HTTPS");
-                      engine.setSSLParameters(params);
-                      p.addLast(tls);
+                      p.addLast(tlsHandler(ssl, ch, options, target));
                     }
                     p.addLast(
                         new HttpClientCodec(
@@ -160,8 +161,33 @@ final class UpstreamPool {
         });
   }
 
+  /**
+   * TLS towards the upstream: SNI and certificate verification against `--upstream-sni` or the
+   * upstream's host name.
+   */
+  static SslHandler tlsHandler(
+      SslContext ssl, Channel ch, ProxyOptions options, UpstreamTarget target) {
+    SslHandler tls =
+        ssl.newHandler(ch.alloc(), options.upstreamTls().serverName(target), target.port());
+    SSLEngine engine = tls.engine();
+    SSLParameters params = engine.getSSLParameters();
+    params.setEndpointIdentificationAlgorithm("HTTPS");
+    engine.setSSLParameters(params);
+    return tls;
+  }
+
+  /** The upstream speaks HTTP/2: a connection is a stream, trailers can be carried. */
+  boolean http2() {
+    return http2 != null;
+  }
+
   /** Returns a connection whose last exchange completed cleanly. Called on its loop. */
   void release(Channel ch) {
+    if (http2 != null) {
+      // a stream: done once both sides ended; closing an unfinished one resets it
+      ch.close();
+      return;
+    }
     if (!ch.isActive()) {
       return;
     }
@@ -176,6 +202,9 @@ final class UpstreamPool {
 
   /** Closes every idle connection (shutdown). */
   void closeIdle() {
+    if (http2 != null) {
+      http2.closeAll();
+    }
     for (Map.Entry<EventLoop, ArrayDeque<Channel>> e : idle.entrySet()) {
       ArrayDeque<Channel> stack = e.getValue();
       e.getKey()

@@ -6,16 +6,20 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The one upstream `serve` forwards to, from `--upstream URL`: scheme, host and port. A path in the
- * URL would silently change what the policies saw, so only an empty path or `/` is accepted.
+ * The one upstream `serve` forwards to, from `--upstream URL`: scheme, host and port. The scheme
+ * says the protocol: `http` (HTTP/1.1), `https` (HTTP/1.1 over TLS), `h2c` (HTTP/2 with prior
+ * knowledge) or `h2` (HTTP/2 over TLS, ALPN `h2`). A path in the URL would silently change what the
+ * policies saw, so only an empty path or `/` is accepted.
  */
 public record UpstreamTarget(String scheme, String host, int port) {
+  private static final java.util.Set<String> SCHEMES =
+      java.util.Set.of("http", "https", "h2c", "h2");
 
   public UpstreamTarget {
     Objects.requireNonNull(scheme, "scheme");
     Objects.requireNonNull(host, "host");
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException("scheme must be http or https");
+    if (!SCHEMES.contains(scheme)) {
+      throw new IllegalArgumentException("scheme must be http, https, h2c or h2");
     }
     if (port <= 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range");
@@ -32,9 +36,9 @@ public record UpstreamTarget(String scheme, String host, int port) {
       throw new IllegalArgumentException("upstream `" + url + "` is not a URL: " + e.getMessage());
     }
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
+    if (scheme == null || !SCHEMES.contains(scheme)) {
       throw new IllegalArgumentException(
-          "upstream `" + url + "` must start with http:// or https://");
+          "upstream `" + url + "` must start with http://, https://, h2c:// or h2://");
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("upstream `" + url + "` has no host");
@@ -48,7 +52,8 @@ public record UpstreamTarget(String scheme, String host, int port) {
       throw new IllegalArgumentException(
           "upstream `" + url + "` must be scheme://host[:port] without path, query or user");
     }
-    int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+    boolean tls = scheme.equals("https") || scheme.equals("h2");
+    int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
     String host = uri.getHost();
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
@@ -57,7 +62,12 @@ public record UpstreamTarget(String scheme, String host, int port) {
   }
 
   public boolean tls() {
-    return scheme.equals("https");
+    return scheme.equals("https") || scheme.equals("h2");
+  }
+
+  /** The upstream speaks HTTP/2 (`h2c` or `h2`). */
+  public boolean http2() {
+    return scheme.equals("h2c") || scheme.equals("h2");
   }
 
   @Override
