@@ -2,6 +2,7 @@ package dev.meshguard.cli;
 
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.extauthz.ExtAuthzServer;
+import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
@@ -11,6 +12,8 @@ import dev.meshguard.proxy.HttpAuthorizationRequests.Dialect;
 import dev.meshguard.proxy.HttpAuthorizationServer;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -179,7 +182,10 @@ public final class ExtAuthzCommand implements Callable<Integer> {
     String cryptoProvider = CryptoProviders.installPreferred();
     err.println("meshguard extauthz: crypto provider: " + cryptoProvider);
     ConfigSource source = null;
-    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
+    ProviderMetrics providerMetrics = new ProviderMetrics();
+    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
+        CustomAuthorizers providers =
+            new CustomAuthorizers(GrpcProviderCall.factory(), providerMetrics, Clock.systemUTC())) {
       PolicyLoader loader;
       if (kube.enabled) {
         source = KubeSources.open(kube, workload, true, System.err, err);
@@ -210,8 +216,9 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   jwks,
                   workloadFromPrincipal,
                   health),
-              Decider.engine(Clock.systemUTC()),
+              Decider.engine(Clock.systemUTC(), providers),
               System.err);
+      providerMetrics.bind(server.metrics().registry());
       if (source != null) {
         SourceWiring.follow(source, server.config(), server.metrics(), loaded);
       }
@@ -225,7 +232,7 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   httpAddress,
                   new HttpAuthorizationRequests(dialect, pathPrefix, numTrustedProxies),
                   server.config()::current,
-                  Decider.engine(Clock.systemUTC()),
+                  Decider.engine(Clock.systemUTC(), providers),
                   server.metrics());
         } catch (java.io.IOException e) {
           server.close();

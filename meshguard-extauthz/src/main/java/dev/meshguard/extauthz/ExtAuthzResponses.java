@@ -43,7 +43,15 @@ public final class ExtAuthzResponses {
     response.setDynamicMetadata(metadata(decision));
     if (decision.allowed()) {
       response.setStatus(com.google.rpc.Status.newBuilder().setCode(Status.Code.OK.value()));
-      response.setOkResponse(ok(decision.upstream()));
+      OkHttpResponse.Builder ok = ok(decision.upstream()).toBuilder();
+      // a CUSTOM provider's headers for the client (the engine asked it before deciding)
+      for (Map.Entry<String, String> h : decision.responseHeaders()) {
+        ok.addResponseHeadersToAdd(
+            HeaderValueOption.newBuilder()
+                .setHeader(HeaderValue.newBuilder().setKey(h.getKey()).setValue(h.getValue()))
+                .setAppendAction(HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
+      }
+      response.setOkResponse(ok);
       return response.build();
     }
     response.setStatus(

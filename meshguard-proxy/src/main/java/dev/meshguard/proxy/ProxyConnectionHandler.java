@@ -578,6 +578,8 @@ final class ProxyConnectionHandler extends ChannelInboundHandlerAdapter {
       boolean closeWanted =
           closeAfterExchange || !clientKeepAlive || rt.draining || !requestComplete;
       ResponseFraming framing = ResponseFraming.apply(response, head, clientHttp11, closeWanted);
+      // an allowing ext_authz provider's headers for the client (Envoy: response_headers_to_add)
+      decision.responseHeaders().forEach(h -> response.headers().add(h.getKey(), h.getValue()));
       upstreamKeepAlive = framing.upstreamKeepAlive();
       closeClientAfter = framing.closeClient();
       ctx.write(response);
