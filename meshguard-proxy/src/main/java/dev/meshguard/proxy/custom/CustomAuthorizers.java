@@ -33,9 +33,24 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
   private static final Duration RETIRE_AFTER = Duration.ofSeconds(30);
 
   private final EventLoopGroup group;
+
+  /** Name lookups block: they run here, never on the event loop that carries every call. */
+  private final io.netty.util.concurrent.EventExecutorGroup dns =
+      new io.netty.util.concurrent.DefaultEventExecutorGroup(
+          2, new DefaultThreadFactory("meshguard-extauthz-dns", true));
+
+  private final io.netty.resolver.AddressResolverGroup<java.net.InetSocketAddress> resolver =
+      new io.netty.resolver.AddressResolverGroup<>() {
+        @Override
+        protected io.netty.resolver.AddressResolver<java.net.InetSocketAddress> newResolver(
+            io.netty.util.concurrent.EventExecutor executor) {
+          return new io.netty.resolver.DefaultNameResolver(dns.next()).asAddressResolver();
+        }
+      };
   private final ProviderCall.Factory grpc;
   private final ProviderMetrics metrics;
   private final Clock clock;
+  private final int circuitOpensAfter;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
   private record Key(ExtAuthzProvider provider, ServiceRoute route) {}
@@ -47,6 +62,15 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
    *     such a provider counts as unreachable)
    */
   public CustomAuthorizers(ProviderCall.Factory grpc, ProviderMetrics metrics, Clock clock) {
+    this(grpc, metrics, clock, ProviderCircuit.OPEN_AFTER);
+  }
+
+  /**
+   * @param circuitOpensAfter consecutive errors after which a provider is not called for a while;
+   *     0: never (every call goes to the provider, as Envoy's ext_authz filter does)
+   */
+  public CustomAuthorizers(
+      ProviderCall.Factory grpc, ProviderMetrics metrics, Clock clock, int circuitOpensAfter) {
     this.group =
         new MultiThreadIoEventLoopGroup(
             1,
@@ -55,6 +79,7 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
     this.grpc = grpc;
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.circuitOpensAfter = circuitOpensAfter;
   }
 
   @Override
@@ -134,7 +159,8 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
             ProviderCall retired = old.call();
             group.schedule(retired::close, RETIRE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
           }
-          return new Entry(key, transport(provider, route), new ProviderCircuit(clock));
+          return new Entry(
+              key, transport(provider, route), new ProviderCircuit(clock, circuitOpensAfter));
         });
   }
 
@@ -145,7 +171,7 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
             : new ServiceRoute(
                 provider.service(), provider.port(), java.util.List.of(), null, "none", "no route");
     if (provider.protocol() == ExtAuthzProvider.Protocol.HTTP) {
-      return new HttpProviderCall(provider, r, group);
+      return new HttpProviderCall(provider, r, group, resolver);
     }
     if (grpc == null) {
       return new Unavailable("gRPC ext_authz providers are not supported here");
@@ -172,5 +198,7 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
     }
     entries.clear();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    resolver.close();
+    dns.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 }

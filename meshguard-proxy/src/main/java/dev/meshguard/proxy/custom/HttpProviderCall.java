@@ -52,7 +52,11 @@ final class HttpProviderCall implements ProviderCall {
   private final SimpleChannelPool[] pools;
   private final AtomicInteger next = new AtomicInteger();
 
-  HttpProviderCall(ExtAuthzProvider provider, ServiceRoute route, EventLoopGroup group) {
+  HttpProviderCall(
+      ExtAuthzProvider provider,
+      ServiceRoute route,
+      EventLoopGroup group,
+      io.netty.resolver.AddressResolverGroup<InetSocketAddress> resolver) {
     this.provider = provider;
     this.route = route;
     this.pools = new SimpleChannelPool[route.dials().size()];
@@ -70,6 +74,7 @@ final class HttpProviderCall implements ProviderCall {
           new Bootstrap()
               .group(group)
               .channel(NioSocketChannel.class)
+              .resolver(resolver)
               .option(ChannelOption.TCP_NODELAY, true)
               .option(
                   ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -198,19 +203,27 @@ final class HttpProviderCall implements ProviderCall {
                     : new ProviderError("protocol", "no reply from " + route.describe(), e));
             return;
           }
+          CustomAnswer result = null;
+          RuntimeException failure = null;
           try {
             if (!HttpUtil.isKeepAlive(response)) {
               ch.close();
             }
-            answer.complete(HttpCheckMessages.answer(provider, response));
+            result = HttpCheckMessages.answer(provider, response);
           } catch (ProviderError error) {
-            answer.completeExceptionally(error);
+            failure = error;
           } catch (RuntimeException error) {
-            answer.completeExceptionally(
-                new ProviderError("protocol", "unreadable reply from " + route.describe(), error));
+            failure =
+                new ProviderError("protocol", "unreadable reply from " + route.describe(), error);
           } finally {
             response.release();
+            // back in the pool before the caller hears the answer: its next call can reuse it
             pool.release(ch);
+          }
+          if (failure != null) {
+            answer.completeExceptionally(failure);
+          } else {
+            answer.complete(result);
           }
         });
     ChannelFuture written = ch.writeAndFlush(message);

@@ -15,12 +15,17 @@ final class ProviderCircuit {
   static final Duration COOL_DOWN = Duration.ofSeconds(5);
 
   private final Clock clock;
+  private final int openAfter;
   private int consecutiveErrors;
   private Instant openUntil;
   private boolean trialInFlight;
 
-  ProviderCircuit(Clock clock) {
+  /**
+   * @param openAfter consecutive errors that open the circuit; 0 or less: it never opens
+   */
+  ProviderCircuit(Clock clock, int openAfter) {
     this.clock = clock;
+    this.openAfter = openAfter;
   }
 
   /** Whether a call may go to the provider now. */
@@ -43,7 +48,7 @@ final class ProviderCircuit {
 
   synchronized void error() {
     consecutiveErrors++;
-    if (trialInFlight || consecutiveErrors >= OPEN_AFTER) {
+    if (openAfter > 0 && (trialInFlight || consecutiveErrors >= openAfter)) {
       openUntil = clock.instant().plus(COOL_DOWN);
     }
     trialInFlight = false;
