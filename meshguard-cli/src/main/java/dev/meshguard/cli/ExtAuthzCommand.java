@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -98,6 +99,15 @@ public final class ExtAuthzCommand implements Callable<Integer> {
           "x-forwarded-for hops to trust for remote.ip (default 0: Envoy's source address, which"
               + " Envoy already derives with its xff_num_trusted_hops)")
   int numTrustedProxies;
+
+  @Option(
+      names = "--metadata-claims",
+      split = ",",
+      paramLabel = "CLAIM[,CLAIM...]",
+      description =
+          "claims of the verified token put into the OK answer's dynamic metadata"
+              + " (meshguard.claims); * for the whole payload")
+  List<String> metadataClaims;
 
   @Option(
       names = "--workload-from-principal",
@@ -215,7 +225,8 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   health,
                   jwks,
                   workloadFromPrincipal,
-                  health),
+                  health,
+                  metadataClaims == null ? List.of() : metadataClaims),
               Decider.engine(Clock.systemUTC(), providers),
               System.err);
       providerMetrics.bind(server.metrics().registry());

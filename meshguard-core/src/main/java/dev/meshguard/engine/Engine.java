@@ -362,7 +362,8 @@ public final class Engine {
           customResponseHeaders,
           null,
           List.of(),
-          shadow);
+          shadow,
+          authn.claims());
     }
     if (trace.on()) {
       trace.add("decision: 200 allowed: " + authz.reason());
@@ -383,7 +384,8 @@ public final class Engine {
         customResponseHeaders,
         rewrite,
         List.of(),
-        shadow);
+        shadow,
+        authn.claims());
   }
 
   private static List<Map.Entry<String, String>> plus(
