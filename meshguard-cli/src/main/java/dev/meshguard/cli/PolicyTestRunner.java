@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 /**
  * Runs one test file: compiles its configuration for each workload exactly as `check` does ({@link
  * Workloads}), builds each case's request as `check` does ({@link RequestSpec}) and decides it with
- * {@link Engine#decide}.
+ * {@link Engine#explain} (the same answer as {@link Engine#decide}, with the trace cases may
+ * check).
  */
 final class PolicyTestRunner {
   private static final Pattern RELATIVE_TIME = Pattern.compile("[+-][0-9]+[smhd]?");
@@ -159,8 +160,10 @@ final class PolicyTestRunner {
             ? c.now()
             : file.now() != null ? file.now() : System.currentTimeMillis() / 1000;
     RequestSpec request = requestSpec(c, now);
+    // explained: cases may expect trace lines, and a failure shows the explanation (since deciding
+    // stopped writing one, decide() leaves the trace empty)
     Decision decision =
-        Engine.decide(
+        Engine.explain(
             snapshot,
             request.toCheckRequest(),
             Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC));
