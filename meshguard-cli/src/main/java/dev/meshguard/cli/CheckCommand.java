@@ -9,10 +9,13 @@ import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.authz.ShadowResult;
+import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.policy.Finding;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import dev.meshguard.source.SourcedConfig;
 import java.io.PrintWriter;
@@ -97,7 +100,7 @@ public final class CheckCommand implements Callable<Integer> {
       paramLabel = "allow|deny[:STATUS]",
       description =
           "what the ext_authz provider of a matching CUSTOM policy answers (offline); without it"
-              + " such a request is denied")
+              + " the provider is asked")
   String customAnswer;
 
   @Option(names = "--json", description = "print one JSON object (the same as -o json)")
@@ -181,6 +184,9 @@ public final class CheckCommand implements Callable<Integer> {
               .toCheckRequest();
       Clock clock =
           now == null ? Clock.systemUTC() : Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC);
+      if (customAnswer == null) {
+        answers = askProvider(snapshot, request);
+      }
       // Only an explanation needs every rule walked and every step described.
       Decision decision =
           explain
@@ -192,6 +198,21 @@ public final class CheckCommand implements Callable<Integer> {
       if (source != null) {
         source.close();
       }
+    }
+  }
+
+  /**
+   * Asks the ext_authz provider of the CUSTOM policy that matches, if one does, as serve would:
+   * with its timeout, `failOpen` and `statusOnError`.
+   */
+  private static CustomAnswers askProvider(PolicySnapshot snapshot, CheckRequest request) {
+    if (Engine.customCheck(snapshot, request) == null) {
+      return CustomAnswers.NONE;
+    }
+    try (CustomAuthorizers providers =
+        new CustomAuthorizers(
+            GrpcProviderCall.factory(), new ProviderMetrics(), Clock.systemUTC())) {
+      return Engine.askBlocking(providers, snapshot, request);
     }
   }
 

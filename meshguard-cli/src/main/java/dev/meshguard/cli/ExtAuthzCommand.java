@@ -2,6 +2,7 @@ package dev.meshguard.cli;
 
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.extauthz.ExtAuthzServer;
+import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
@@ -11,12 +12,15 @@ import dev.meshguard.proxy.HttpAuthorizationRequests.Dialect;
 import dev.meshguard.proxy.HttpAuthorizationServer;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.PolicyLoader;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -95,6 +99,15 @@ public final class ExtAuthzCommand implements Callable<Integer> {
           "x-forwarded-for hops to trust for remote.ip (default 0: Envoy's source address, which"
               + " Envoy already derives with its xff_num_trusted_hops)")
   int numTrustedProxies;
+
+  @Option(
+      names = "--metadata-claims",
+      split = ",",
+      paramLabel = "CLAIM[,CLAIM...]",
+      description =
+          "claims of the verified token put into the OK answer's dynamic metadata"
+              + " (meshguard.claims); * for the whole payload")
+  List<String> metadataClaims;
 
   @Option(
       names = "--workload-from-principal",
@@ -179,7 +192,10 @@ public final class ExtAuthzCommand implements Callable<Integer> {
     String cryptoProvider = CryptoProviders.installPreferred();
     err.println("meshguard extauthz: crypto provider: " + cryptoProvider);
     ConfigSource source = null;
-    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
+    ProviderMetrics providerMetrics = new ProviderMetrics();
+    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
+        CustomAuthorizers providers =
+            new CustomAuthorizers(GrpcProviderCall.factory(), providerMetrics, Clock.systemUTC())) {
       PolicyLoader loader;
       if (kube.enabled) {
         source = KubeSources.open(kube, workload, true, System.err, err);
@@ -209,9 +225,11 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   health,
                   jwks,
                   workloadFromPrincipal,
-                  health),
-              Decider.engine(Clock.systemUTC()),
+                  health,
+                  metadataClaims == null ? List.of() : metadataClaims),
+              Decider.engine(Clock.systemUTC(), providers),
               System.err);
+      providerMetrics.bind(server.metrics().registry());
       if (source != null) {
         SourceWiring.follow(source, server.config(), server.metrics(), loaded);
       }
@@ -225,7 +243,7 @@ public final class ExtAuthzCommand implements Callable<Integer> {
                   httpAddress,
                   new HttpAuthorizationRequests(dialect, pathPrefix, numTrustedProxies),
                   server.config()::current,
-                  Decider.engine(Clock.systemUTC()),
+                  Decider.engine(Clock.systemUTC(), providers),
                   server.metrics());
         } catch (java.io.IOException e) {
           server.close();

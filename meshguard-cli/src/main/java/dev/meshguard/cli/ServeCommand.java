@@ -1,6 +1,7 @@
 package dev.meshguard.cli;
 
 import dev.meshguard.engine.MeshSettingsLoader;
+import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
@@ -15,6 +16,8 @@ import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
 import dev.meshguard.proxy.UpstreamTls;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
@@ -330,7 +333,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     ConfigSource source = null;
-    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults())) {
+    ProviderMetrics providerMetrics = new ProviderMetrics();
+    try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
+        CustomAuthorizers providers =
+            new CustomAuthorizers(GrpcProviderCall.factory(), providerMetrics, Clock.systemUTC())) {
       PolicyLoader loader;
       if (kube.enabled) {
         source = KubeSources.open(kube, workload, true, System.err, err);
@@ -366,10 +372,11 @@ public final class ServeCommand implements Callable<Integer> {
                   jwks,
                   source == null ? null : SourceWiring.health(source)),
               captureLog == null
-                  ? Decider.engine(Clock.systemUTC())
-                  : new CapturingDecider(Clock.systemUTC(), captureLog),
+                  ? Decider.engine(Clock.systemUTC(), providers)
+                  : new CapturingDecider(Clock.systemUTC(), captureLog, providers),
               System.out,
               System.err);
+      providerMetrics.bind(gateway.metrics().registry());
       if (source != null) {
         SourceWiring.follow(source, gateway.config(), gateway.metrics(), loaded);
       }

@@ -9,6 +9,7 @@ import dev.meshguard.conformance.CorpusRequest;
 import dev.meshguard.conformance.Placeholders;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.Workload;
+import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.proxy.Decider;
@@ -17,6 +18,8 @@ import dev.meshguard.proxy.HttpAuthorizationRequests;
 import dev.meshguard.proxy.HttpAuthorizationServer;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.ProxyMetrics;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderMetrics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -56,6 +59,14 @@ import org.junit.jupiter.api.io.TempDir;
  * (`x-envoy-auth-headers-to-remove`).
  */
 class ExtAuthzHttpParityTest {
+  /**
+   * CUSTOM providers are asked as `check` asks them (the corpus's are unreachable), each time: a
+   * circuit opened by earlier cases would word the denial differently from a one-shot `check`.
+   */
+  private static final CustomAuthorizers PROVIDERS =
+      new CustomAuthorizers(
+          GrpcProviderCall.factory(), new ProviderMetrics(), java.time.Clock.systemUTC(), 0);
+
   private static final String PATH_PREFIX = "/authz";
 
   /** Headers the HTTP server writes for the transport itself, not for the decision. */
@@ -96,6 +107,7 @@ class ExtAuthzHttpParityTest {
   static void stop() {
     servers.values().forEach(HttpAuthorizationServer::close);
     jwks.close();
+    PROVIDERS.close();
   }
 
   /** One server per `numTrustedProxies`, which is a setting of the `extauthz` command. */
@@ -108,7 +120,7 @@ class ExtAuthzHttpParityTest {
               new HttpAuthorizationRequests(
                   HttpAuthorizationRequests.Dialect.ENVOY, PATH_PREFIX, hops),
               policy::get,
-              Decider.engine(CLOCK),
+              Decider.engine(CLOCK, PROVIDERS),
               new ProxyMetrics());
       servers.put(hops, server);
     }

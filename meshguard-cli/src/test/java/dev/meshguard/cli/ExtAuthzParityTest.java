@@ -11,6 +11,7 @@ import dev.meshguard.conformance.Placeholders;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.extauthz.AuthorizationService;
+import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.extauthz.RequestWorkload;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
@@ -19,6 +20,8 @@ import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.ProxyMetrics;
 import dev.meshguard.proxy.WorkloadSnapshots;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderMetrics;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HeaderMap;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -69,6 +72,14 @@ import org.junit.jupiter.api.io.TempDir;
  * front ends, not about Istio.
  */
 class ExtAuthzParityTest {
+  /**
+   * CUSTOM providers are asked as `check` asks them (the corpus's are unreachable), each time: a
+   * circuit opened by earlier cases would word the denial differently from a one-shot `check`.
+   */
+  private static final CustomAuthorizers PROVIDERS =
+      new CustomAuthorizers(
+          GrpcProviderCall.factory(), new ProviderMetrics(), java.time.Clock.systemUTC(), 0);
+
   @TempDir static Path dir;
   private static RemoteJwksSources jwks;
   private static final AtomicReference<Instant> now = new AtomicReference<>(Instant.EPOCH);
@@ -130,6 +141,7 @@ class ExtAuthzParityTest {
       s.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
     jwks.close();
+    PROVIDERS.close();
   }
 
   /** One server per `numTrustedProxies`, which is a setting of the `extauthz` command. */
@@ -141,7 +153,11 @@ class ExtAuthzParityTest {
           NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
               .addService(
                   new AuthorizationService(
-                      policy::get, Decider.engine(CLOCK), hops, new ProxyMetrics(), Runnable::run))
+                      policy::get,
+                      Decider.engine(CLOCK, PROVIDERS),
+                      hops,
+                      new ProxyMetrics(),
+                      Runnable::run))
               .build()
               .start();
       servers.put(hops, server);
@@ -168,7 +184,7 @@ class ExtAuthzParityTest {
                   new AuthorizationService(
                       multiWorkloadSnapshots::of,
                       new RequestWorkload(UNUSED_WORKLOAD, null),
-                      Decider.engine(CLOCK),
+                      Decider.engine(CLOCK, PROVIDERS),
                       hops,
                       new ProxyMetrics(),
                       Runnable::run))

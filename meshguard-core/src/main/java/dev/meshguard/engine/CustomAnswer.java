@@ -10,9 +10,13 @@ import java.util.Objects;
  *
  * @param status the client's status when denied (the provider's own, or `statusOnError`)
  * @param body the client's body when denied
- * @param responseHeaders headers for the client when denied
- * @param upstreamHeaders headers set on the request when allowed: later steps (JWT, DENY, ALLOW)
- *     and the upstream see them
+ * @param responseHeaders headers for the client: on the denial, or when allowed added to whatever
+ *     response the request gets (the upstream's, or a later step's denial), as Envoy adds an OK
+ *     answer's `response_headers_to_add` while encoding
+ * @param upstreamHeaders headers set on the request when allowed (replacing any of that name):
+ *     later steps (JWT, DENY, ALLOW) and the upstream see them
+ * @param upstreamAppends headers added to the request when allowed, beside any of that name
+ * @param upstreamRemovals names of request headers removed when allowed (before the sets)
  * @param reason why, for the trace and logs (`provider denied`, `provider unreachable: …`)
  */
 public record CustomAnswer(
@@ -21,20 +25,37 @@ public record CustomAnswer(
     String body,
     List<Map.Entry<String, String>> responseHeaders,
     List<Map.Entry<String, String>> upstreamHeaders,
+    List<Map.Entry<String, String>> upstreamAppends,
+    List<String> upstreamRemovals,
     String reason) {
   public CustomAnswer {
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(reason, "reason");
     responseHeaders = List.copyOf(responseHeaders);
     upstreamHeaders = List.copyOf(upstreamHeaders);
+    upstreamAppends = List.copyOf(upstreamAppends);
+    upstreamRemovals = List.copyOf(upstreamRemovals);
   }
 
   public static CustomAnswer allow(List<Map.Entry<String, String>> upstreamHeaders, String reason) {
-    return new CustomAnswer(true, 200, "", List.of(), upstreamHeaders, reason);
+    return new CustomAnswer(
+        true, 200, "", List.of(), upstreamHeaders, List.of(), List.of(), reason);
   }
 
   public static CustomAnswer deny(
       int status, String body, List<Map.Entry<String, String>> responseHeaders, String reason) {
-    return new CustomAnswer(false, status, body, responseHeaders, List.of(), reason);
+    return new CustomAnswer(
+        false, status, body, responseHeaders, List.of(), List.of(), List.of(), reason);
+  }
+
+  /**
+   * The answer when the provider could not be asked (unreachable, timed out, a 5xx or a broken
+   * reply): allowed when `failOpen`, otherwise `statusOnError` with an empty body, as Envoy.
+   */
+  public static CustomAnswer onError(ExtAuthzProvider provider, String reason) {
+    if (provider.failOpen()) {
+      return allow(List.of(), reason + " (failOpen)");
+    }
+    return deny(provider.statusOnError(), "", List.of(), reason);
   }
 }

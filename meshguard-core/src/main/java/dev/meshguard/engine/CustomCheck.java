@@ -1,5 +1,6 @@
 package dev.meshguard.engine;
 
+import dev.meshguard.jwks.ServiceRoute;
 import java.util.Objects;
 
 /**
@@ -10,10 +11,20 @@ import java.util.Objects;
  * @param providerName the policy's `provider.name`
  * @param provider the provider's settings, or null when the mesh config has no such ext_authz
  *     provider (then nobody is asked: istiod turns the rules into DENY)
+ * @param path the path the provider is told (Envoy's `:path` when ext_authz runs): normalised as
+ *     the mesh config says, with the query
+ * @param route how the provider's service is reached with the configuration in force (null when
+ *     there is no provider)
  */
-public record CustomCheck(String policy, String providerName, ExtAuthzProvider provider) {
+public record CustomCheck(
+    String policy,
+    String providerName,
+    ExtAuthzProvider provider,
+    String path,
+    ServiceRoute route) {
   public CustomCheck {
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(providerName, "providerName");
+    Objects.requireNonNull(path, "path");
   }
 }

@@ -43,8 +43,15 @@ final class CustomStep {
           answer.responseHeaders(),
           trace);
     }
+    // Envoy's order: removals, then sets (replacing), then appends
+    for (String name : answer.upstreamRemovals()) {
+      headers.remove(name);
+    }
     for (Map.Entry<String, String> h : answer.upstreamHeaders()) {
       headers.set(h.getKey(), h.getValue());
+    }
+    for (Map.Entry<String, String> h : answer.upstreamAppends()) {
+      headers.add(h.getKey(), h.getValue());
     }
     if (trace.on()) {
       trace.add(
@@ -57,6 +64,16 @@ final class CustomStep {
                   : "; sets " + answer.upstreamHeaders().stream().map(Map.Entry::getKey).toList()));
     }
     return null;
+  }
+
+  /** The allowing answer's headers for the client's response (none without an answer). */
+  static List<Map.Entry<String, String>> responseHeadersOnAllow(
+      CustomCheck check, CustomAnswers answers) {
+    if (check.provider() == null) {
+      return List.of();
+    }
+    CustomAnswer answer = answers.answer(check);
+    return answer == null || !answer.allowed() ? List.of() : answer.responseHeaders();
   }
 
   private static Decision denied(

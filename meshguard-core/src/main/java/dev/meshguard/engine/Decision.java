@@ -1,5 +1,6 @@
 package dev.meshguard.engine;
 
+import dev.meshguard.engine.authn.VerifiedClaims;
 import dev.meshguard.engine.authz.ShadowResult;
 import dev.meshguard.jwt.JwtStatus;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class Decision {
   private final UpstreamRewrite upstream;
   private final List<String> trace;
   private final ShadowResult shadow;
+  private final VerifiedClaims claims;
 
   /** Why a request was allowed or denied. */
   public enum Outcome {
@@ -81,7 +83,8 @@ public final class Decision {
       List<Map.Entry<String, String>> responseHeaders,
       UpstreamRewrite upstream,
       List<String> trace,
-      ShadowResult shadow) {
+      ShadowResult shadow,
+      VerifiedClaims claims) {
     this.status = status;
     this.allowed = allowed;
     this.outcome = Objects.requireNonNull(outcome, "outcome");
@@ -99,6 +102,7 @@ public final class Decision {
     this.upstream = upstream;
     this.trace = List.copyOf(trace);
     this.shadow = shadow;
+    this.claims = claims;
   }
 
   /** A decision given in full (for front-end tests that do not run the engine). */
@@ -129,7 +133,8 @@ public final class Decision {
         responseHeaders,
         upstream,
         trace,
-        shadow);
+        shadow,
+        null);
   }
 
   /** A decision without a dry-run verdict. */
@@ -176,7 +181,8 @@ public final class Decision {
         responseHeaders,
         upstream,
         lines,
-        shadow);
+        shadow,
+        claims);
   }
 
   public int status() {
@@ -236,6 +242,15 @@ public final class Decision {
 
   public ShadowResult shadow() {
     return shadow;
+  }
+
+  /**
+   * The claims of the verified token whose principal is {@link #principal()}, or null: for front
+   * ends that pass claims on (ext_authz dynamic metadata). Not part of {@link #sameAnswer}: the
+   * principal already names the token.
+   */
+  public VerifiedClaims claims() {
+    return claims;
   }
 
   /** Same answer: every field but the explanation. */

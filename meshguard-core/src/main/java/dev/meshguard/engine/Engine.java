@@ -58,6 +58,30 @@ public final class Engine {
   }
 
   /**
+   * As {@link #decide(PolicySnapshot, CheckRequest, Clock)}, asking {@code authorizer} on this
+   * thread first when a CUSTOM rule hands the request to an external authorizer (`check`).
+   */
+  public static Decision decide(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAuthorizer authorizer) {
+    return decide(snapshot, request, clock, askBlocking(authorizer, snapshot, request));
+  }
+
+  /** {@link #explain(PolicySnapshot, CheckRequest, Clock)}, asking {@code authorizer} first. */
+  public static Decision explain(
+      PolicySnapshot snapshot, CheckRequest request, Clock clock, CustomAuthorizer authorizer) {
+    return explain(snapshot, request, clock, askBlocking(authorizer, snapshot, request));
+  }
+
+  /**
+   * The answers {@code authorizer} gives for this request, asked on this thread (waiting at most
+   * about twice the provider's timeout); no answers when no CUSTOM rule hands the request over.
+   */
+  public static CustomAnswers askBlocking(
+      CustomAuthorizer authorizer, PolicySnapshot snapshot, CheckRequest request) {
+    return KeyWaits.askBlocking(authorizer, snapshot, request);
+  }
+
+  /**
    * {@link #decide}, with the explanation ({@link Decision#trace()}): every step, every policy and
    * rule considered and why it matched or not. Slower (every rule is evaluated): for `check
    * --explain` and debugging, not for serving.
@@ -80,13 +104,28 @@ public final class Engine {
    */
   public static CompletableFuture<Decision> decideAsync(
       PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
-    return KeyWaits.async(snapshot, request, clock, resume, false);
+    return KeyWaits.async(snapshot, request, clock, resume, false, CustomAuthorizer.NONE);
+  }
+
+  /**
+   * {@link #decideAsync(PolicySnapshot, CheckRequest, Clock, Executor)}, asking {@code authorizer}
+   * first when a CUSTOM rule hands the request to an external authorizer (Envoy's order: ext_authz,
+   * then JWT, DENY, ALLOW). No thread is held while the provider answers; the decision is made on
+   * {@code resume} with its answer. Cancelling the future cancels the call.
+   */
+  public static CompletableFuture<Decision> decideAsync(
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Clock clock,
+      Executor resume,
+      CustomAuthorizer authorizer) {
+    return KeyWaits.async(snapshot, request, clock, resume, false, authorizer);
   }
 
   /** {@link #decideAsync}, with the explanation (see {@link #explain}): for debugging. */
   public static CompletableFuture<Decision> explainAsync(
       PolicySnapshot snapshot, CheckRequest request, Clock clock, Executor resume) {
-    return KeyWaits.async(snapshot, request, clock, resume, true);
+    return KeyWaits.async(snapshot, request, clock, resume, true, CustomAuthorizer.NONE);
   }
 
   /** One try at deciding without waiting, with no external authorizer asked. */
@@ -179,7 +218,7 @@ public final class Engine {
       if (custom == null) {
         return null;
       }
-      CustomCheck check = customCheckOf(snapshot, custom);
+      CustomCheck check = customCheckOf(snapshot, custom, upstreamPath);
       // without a provider nobody is asked: the CUSTOM step denies
       return check.provider() == null ? null : check;
     } catch (RuntimeException | StackOverflowError e) {
@@ -188,10 +227,17 @@ public final class Engine {
     }
   }
 
-  private static CustomCheck customCheckOf(PolicySnapshot snapshot, AuthzResult custom) {
+  private static CustomCheck customCheckOf(
+      PolicySnapshot snapshot, AuthzResult custom, String path) {
     String name = snapshot.authorizer().customProvider(custom.policy());
     ExtensionProvider provider = snapshot.mesh().extensionProviders().get(name);
-    return new CustomCheck(custom.policy(), name, provider == null ? null : provider.extAuthz());
+    ExtAuthzProvider authz = provider == null ? null : provider.extAuthz();
+    return new CustomCheck(
+        custom.policy(),
+        name,
+        authz,
+        path,
+        authz == null ? null : snapshot.providerRoute(authz.name()));
   }
 
   private static Decision decideOrThrow(
@@ -240,12 +286,15 @@ public final class Engine {
     AuthzRequest unauthenticated =
         authzRequest(request, normalized.path(), upstreamPath, headers, null);
     AuthzResult custom = snapshot.authorizer().checkCustom(unauthenticated, trace);
+    // an allowing provider's headers for the client, on whatever response the request gets
+    List<Map.Entry<String, String>> customResponseHeaders = List.of();
     if (custom != null) {
-      Decision denied =
-          CustomStep.apply(customCheckOf(snapshot, custom), custom, answers, headers, trace);
+      CustomCheck check = customCheckOf(snapshot, custom, upstreamPath);
+      Decision denied = CustomStep.apply(check, custom, answers, headers, trace);
       if (denied != null) {
         return denied;
       }
+      customResponseHeaders = CustomStep.responseHeadersOnAllow(check, answers);
     }
 
     AuthnResult authn =
@@ -268,7 +317,7 @@ public final class Engine {
               + "\""
               + (status == JwtStatus.JWT_MISSED ? "" : ", error=\"invalid_token\"");
       List<Map.Entry<String, String>> responseHeaders =
-          List.of(Map.entry("www-authenticate", challenge));
+          plus(List.of(Map.entry("www-authenticate", challenge)), customResponseHeaders);
       return denied(
           status.httpStatus(),
           Decision.Outcome.DENIED_AUTHENTICATION,
@@ -310,10 +359,11 @@ public final class Engine {
           authn.principal(),
           jwtStatus,
           RBAC_DENIED_BODY,
-          List.of(),
+          customResponseHeaders,
           null,
           List.of(),
-          shadow);
+          shadow,
+          authn.claims());
     }
     if (trace.on()) {
       trace.add("decision: 200 allowed: " + authz.reason());
@@ -331,10 +381,21 @@ public final class Engine {
         authn.principal(),
         jwtStatus,
         null,
-        List.of(),
+        customResponseHeaders,
         rewrite,
         List.of(),
-        shadow);
+        shadow,
+        authn.claims());
+  }
+
+  private static List<Map.Entry<String, String>> plus(
+      List<Map.Entry<String, String>> first, List<Map.Entry<String, String>> then) {
+    if (then.isEmpty()) {
+      return first;
+    }
+    List<Map.Entry<String, String>> all = new java.util.ArrayList<>(first);
+    all.addAll(then);
+    return all;
   }
 
   /** A denial before authorization, with a fixed reason. */

@@ -226,6 +226,17 @@ final class ExtensionProviderReader {
     }
     for (int i = 0; i < list.size(); i++) {
       String pattern = list.get(i).asText("");
+      if (pattern.equals("*")) {
+        // istiod's extauthz builder refuses it, and the provider with it
+        throw new MeshConfigException(
+            at
+                + "."
+                + field
+                + "["
+                + i
+                + "]: a single wildcard (\"*\") is not supported, change it to either prefix or"
+                + " suffix match");
+      }
       String bare =
           pattern.equals("*")
               ? "x"

@@ -39,6 +39,13 @@ public final class HeaderWorkingSet {
     added.add(Map.entry(lower, value));
   }
 
+  /** Adds a header beside any of that name (Envoy `addCopy`). */
+  public void add(String name, String value) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    entries.add(Map.entry(lower, value));
+    added.add(Map.entry(lower, value));
+  }
+
   public List<String> all(String name) {
     return RequestHeaders.valuesOf(entries, name);
   }

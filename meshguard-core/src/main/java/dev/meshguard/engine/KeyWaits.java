@@ -58,10 +58,78 @@ final class KeyWaits {
       CheckRequest request,
       Clock clock,
       Executor resume,
-      boolean explain) {
+      boolean explain,
+      CustomAuthorizer authorizer) {
     CompletableFuture<Decision> result = new CompletableFuture<>();
-    step(snapshot, request, clock, resume, explain, Set.of(), result);
+    CustomCheck check =
+        authorizer == CustomAuthorizer.NONE ? null : Engine.customCheck(snapshot, request);
+    if (check == null) {
+      step(snapshot, request, clock, resume, explain, CustomAnswers.NONE, Set.of(), result);
+      return result;
+    }
+    // Envoy's ext_authz filter runs before jwt_authn and RBAC: ask first, decide with the answer
+    CompletableFuture<CustomAnswer> asked = ask(authorizer, check, request);
+    result.whenComplete((d, e) -> asked.cancel(false));
+    asked.whenComplete(
+        (answer, e) -> {
+          CustomAnswers answers = CustomAnswers.always(answerOrError(check, answer, e));
+          Runnable decide =
+              () -> step(snapshot, request, clock, resume, explain, answers, Set.of(), result);
+          try {
+            resume.execute(decide);
+          } catch (RejectedExecutionException rejected) {
+            decide.run(); // the executor is stopping; deciding never blocks
+          }
+        });
     return result;
+  }
+
+  /**
+   * Asks the provider, waiting on this thread (at most twice its timeout): for one-shot callers.
+   */
+  static CustomAnswers askBlocking(
+      CustomAuthorizer authorizer, PolicySnapshot snapshot, CheckRequest request) {
+    CustomCheck check = Engine.customCheck(snapshot, request);
+    if (check == null) {
+      return CustomAnswers.NONE;
+    }
+    CompletableFuture<CustomAnswer> asked = ask(authorizer, check, request);
+    CustomAnswer answer;
+    Throwable failure = null;
+    try {
+      // the client ends the call at the provider's timeout; this bound only guards a broken timer
+      answer =
+          asked.get(
+              check.provider().timeout().toNanos() * 2 + 1_000_000_000L, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answer = null;
+      failure = e;
+    } catch (ExecutionException | TimeoutException | CancellationException e) {
+      answer = null;
+      failure = e;
+    } finally {
+      asked.cancel(false);
+    }
+    return CustomAnswers.always(answerOrError(check, answer, failure));
+  }
+
+  private static CompletableFuture<CustomAnswer> ask(
+      CustomAuthorizer authorizer, CustomCheck check, CheckRequest request) {
+    try {
+      CompletableFuture<CustomAnswer> asked = authorizer.ask(check, request);
+      return asked == null ? CompletableFuture.completedFuture(null) : asked;
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static CustomAnswer answerOrError(CustomCheck check, CustomAnswer answer, Throwable e) {
+    if (answer != null) {
+      return answer;
+    }
+    String why = e == null ? "no answer" : e.getClass().getSimpleName();
+    return CustomAnswer.onError(check.provider(), "ext_authz call failed: " + why);
   }
 
   // the dependents only cancel a wait or hand the next try to `resume`: nothing to report
@@ -72,12 +140,13 @@ final class KeyWaits {
       Clock clock,
       Executor resume,
       boolean explain,
+      CustomAnswers answers,
       Set<JwksSource> waited,
       CompletableFuture<Decision> result) {
     if (result.isDone()) {
       return; // the caller gave up
     }
-    Attempt attempt = Engine.attempt(snapshot, request, clock, waited, CustomAnswers.NONE, explain);
+    Attempt attempt = Engine.attempt(snapshot, request, clock, waited, answers, explain);
     if (attempt.isDecided()) {
       result.complete(attempt.decision());
       return;
@@ -88,7 +157,8 @@ final class KeyWaits {
     result.whenComplete((d, e) -> wait.cancel(false));
     wait.whenComplete(
         (v, e) -> {
-          Runnable again = () -> step(snapshot, request, clock, resume, explain, next, result);
+          Runnable again =
+              () -> step(snapshot, request, clock, resume, explain, answers, next, result);
           try {
             resume.execute(again);
           } catch (RejectedExecutionException rejected) {

@@ -4,6 +4,7 @@ import dev.meshguard.engine.authn.Authenticator;
 import dev.meshguard.engine.authn.JwtProvider;
 import dev.meshguard.engine.authz.Authorizer;
 import dev.meshguard.engine.authz.CompiledPolicy;
+import dev.meshguard.jwks.ServiceRoute;
 import dev.meshguard.policy.AuthorizationPolicy;
 import dev.meshguard.policy.Finding;
 import dev.meshguard.policy.RequestAuthentication;
@@ -24,6 +25,7 @@ public final class PolicySnapshot {
   private final Authorizer authorizer;
   private final List<RequestAuthentication> requestAuthentications;
   private final List<AuthorizationPolicy> authorizationPolicies;
+  private final Map<String, ServiceRoute> providerRoutes;
 
   PolicySnapshot(
       Workload workload,
@@ -32,7 +34,8 @@ public final class PolicySnapshot {
       Authenticator authenticator,
       Authorizer authorizer,
       List<RequestAuthentication> requestAuthentications,
-      List<AuthorizationPolicy> authorizationPolicies) {
+      List<AuthorizationPolicy> authorizationPolicies,
+      Map<String, ServiceRoute> providerRoutes) {
     this.workload = workload;
     this.mesh = mesh;
     this.findings = List.copyOf(findings);
@@ -40,6 +43,15 @@ public final class PolicySnapshot {
     this.authorizer = authorizer;
     this.requestAuthentications = List.copyOf(requestAuthentications);
     this.authorizationPolicies = List.copyOf(authorizationPolicies);
+    this.providerRoutes = Map.copyOf(providerRoutes);
+  }
+
+  /**
+   * How the ext_authz provider {@code name} of the mesh config is reached with this configuration's
+   * ServiceEntries and DestinationRules, or null when there is no such provider.
+   */
+  public ServiceRoute providerRoute(String name) {
+    return providerRoutes.get(name);
   }
 
   public Workload workload() {

@@ -6,6 +6,8 @@ import dev.meshguard.engine.authz.Authorizer;
 import dev.meshguard.engine.authz.CompiledPolicy;
 import dev.meshguard.engine.authz.PolicyCompiler;
 import dev.meshguard.engine.authz.TrustDomainBundle;
+import dev.meshguard.jwks.RemoteJwksOptions;
+import dev.meshguard.jwks.ServiceRoute;
 import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtException;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 
 /** Compiles a configuration into the {@link PolicySnapshot} of one workload. */
@@ -85,7 +88,22 @@ public final class SnapshotCompiler {
         new Authenticator(providers),
         new Authorizer(policies, mesh.extensionProviders()),
         selectedAuthn,
-        selectedAuthz);
+        selectedAuthz,
+        providerRoutes(config, mesh));
+  }
+
+  /** Each ext_authz provider's service, reached as a `jwksUri` host is. */
+  private static Map<String, ServiceRoute> providerRoutes(ConfigSet config, MeshSettings mesh) {
+    Map<String, ServiceRoute> routes = new java.util.HashMap<>();
+    for (ExtensionProvider p : mesh.extensionProviders().values()) {
+      if (p.isExtAuthz()) {
+        routes.put(
+            p.name(),
+            ServiceRoute.resolve(
+                config, RemoteJwksOptions.defaults(), p.extAuthz().service(), p.extAuthz().port()));
+      }
+    }
+    return routes;
   }
 
   private record RuleRef(

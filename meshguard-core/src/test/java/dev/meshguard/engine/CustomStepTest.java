@@ -8,6 +8,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -217,5 +221,86 @@ class CustomStepTest {
             Clock.systemUTC(),
             CustomAnswers.always(CustomAnswer.allow(List.of(Map.entry("x-user", "alice")), "ok")));
     assertThat(d.trace()).anyMatch(l -> l.contains("ext_authz provider `ext-authz` allowed: ok"));
+  }
+
+  @Test
+  void decideAsyncAsksTheProviderFirstAndDecidesWithItsLaterAnswer() throws Exception {
+    CompletableFuture<CustomAnswer> answer = new CompletableFuture<>();
+    List<CustomCheck> asked = new ArrayList<>();
+    CustomAuthorizer provider =
+        (check, request) -> {
+          asked.add(check);
+          return answer;
+        };
+    ExecutorService resume = Executors.newSingleThreadExecutor();
+    try {
+      CompletableFuture<Decision> decided =
+          Engine.decideAsync(SNAPSHOT, get("/ext/a?q=1"), Clock.systemUTC(), resume, provider);
+      assertThat(decided).isNotDone();
+      assertThat(asked)
+          .singleElement()
+          .satisfies(c -> assertThat(c.path()).isEqualTo("/ext/a?q=1"));
+      answer.complete(
+          new CustomAnswer(
+              true,
+              200,
+              "",
+              List.of(Map.entry("x-ext-note", "seen")),
+              List.of(Map.entry("x-user", "alice")),
+              List.of(Map.entry("x-trace", "b")),
+              List.of("cookie"),
+              "ok"));
+      Decision d = decided.get(10, TimeUnit.SECONDS);
+      assertThat(d.allowed()).isTrue();
+      assertThat(d.policy()).isEqualTo("foo/alice-only");
+      assertThat(d.responseHeaders()).containsExactly(Map.entry("x-ext-note", "seen"));
+      assertThat(d.upstream().removeHeaders()).contains("cookie");
+      assertThat(d.upstream().addHeaders())
+          .contains(Map.entry("x-user", "alice"), Map.entry("x-trace", "b"));
+    } finally {
+      resume.shutdownNow();
+    }
+  }
+
+  @Test
+  void requestsNoCustomRuleMatchesAreDecidedWithoutAskingAnyone() {
+    CustomAuthorizer never =
+        (check, request) -> {
+          throw new AssertionError("asked for " + check);
+        };
+    CompletableFuture<Decision> d =
+        Engine.decideAsync(SNAPSHOT, get("/open"), Clock.systemUTC(), Runnable::run, never);
+    assertThat(d).isDone();
+    assertThat(d.join().allowed()).isTrue();
+  }
+
+  @Test
+  void aProviderThatFailsIsAnsweredAsStatusOnErrorSays() {
+    CustomAuthorizer broken =
+        (check, request) -> CompletableFuture.failedFuture(new IllegalStateException("down"));
+    Decision d =
+        Engine.decideAsync(SNAPSHOT, get("/ext/a"), Clock.systemUTC(), Runnable::run, broken)
+            .join();
+    assertThat(d.allowed()).isFalse();
+    assertThat(d.status()).isEqualTo(ExtAuthzProvider.DEFAULT_STATUS_ON_ERROR);
+    assertThat(d.body()).isEmpty();
+    assertThat(d.outcome()).isEqualTo(Decision.Outcome.DENIED_CUSTOM);
+  }
+
+  @Test
+  void anAllowingProvidersClientHeadersAlsoReachALaterDenial() {
+    CustomAnswer allow =
+        new CustomAnswer(
+            true,
+            200,
+            "",
+            List.of(Map.entry("x-ext-note", "seen")),
+            List.of(Map.entry("x-user", "alice")),
+            List.of(),
+            List.of(),
+            "ok");
+    Decision d = decide(get("/ext/secret"), allow);
+    assertThat(d.allowed()).isFalse();
+    assertThat(d.responseHeaders()).containsExactly(Map.entry("x-ext-note", "seen"));
   }
 }

@@ -208,4 +208,26 @@ class ExtensionProviderReaderTest {
     assertThat(ExtAuthzProvider.matches(List.of("*"), "anything")).isTrue();
     assertThat(ExtAuthzProvider.matches(List.of(), "anything")).isFalse();
   }
+
+  @Test
+  void aSingleWildcardIsRefusedAsIstiodRefusesIt() {
+    for (String field :
+        List.of(
+            "includeRequestHeadersInCheck",
+            "headersToUpstreamOnAllow",
+            "headersToDownstreamOnAllow",
+            "headersToDownstreamOnDeny")) {
+      assertThatThrownBy(
+              () ->
+                  read(
+                      """
+                      extensionProviders:
+                      - name: a
+                        envoyExtAuthzHttp: {service: a.foo, port: 80, %s: ["*"]}
+                      """
+                          .formatted(field)))
+          .as(field)
+          .hasMessageContaining("a single wildcard");
+    }
+  }
 }

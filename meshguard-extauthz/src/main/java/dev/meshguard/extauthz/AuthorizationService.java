@@ -34,6 +34,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   private final int numTrustedProxies;
   private final ProxyMetrics metrics;
   private final Executor resume;
+  private final java.util.List<String> metadataClaims;
 
   /**
    * One workload: every call is decided with {@code policies}.
@@ -63,6 +64,22 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
       int numTrustedProxies,
       ProxyMetrics metrics,
       Executor resume) {
+    this(policies, workloads, decider, numTrustedProxies, metrics, resume, java.util.List.of());
+  }
+
+  /**
+   * @param metadataClaims claims of the verified token put into the OK answer's dynamic metadata
+   *     (`*`: the whole payload), see {@link ExtAuthzResponses#of(Decision, java.util.List)}
+   */
+  public AuthorizationService(
+      Function<Workload, PolicySnapshot> policies,
+      RequestWorkload workloads,
+      Decider decider,
+      int numTrustedProxies,
+      ProxyMetrics metrics,
+      Executor resume,
+      java.util.List<String> metadataClaims) {
+    this.metadataClaims = java.util.List.copyOf(metadataClaims);
     this.policies = Objects.requireNonNull(policies, "policies");
     this.workloads = workloads;
     this.decider = Objects.requireNonNull(decider, "decider");
@@ -124,7 +141,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     if (decision == null) {
       return internalError(failure, start);
     }
-    CheckResponse response = ExtAuthzResponses.of(decision);
+    CheckResponse response = ExtAuthzResponses.of(decision, metadataClaims);
     if (decision.jwtStatus() != JwtStatus.OK && decision.jwtStatus() != JwtStatus.JWT_MISSED) {
       metrics.jwtFailure(decision.jwtStatus().name());
     }

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.type.v3.HttpStatus;
 import io.envoyproxy.envoy.type.v3.StatusCode;
 import io.grpc.Status;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,11 +40,39 @@ public final class ExtAuthzResponses {
   private ExtAuthzResponses() {}
 
   public static CheckResponse of(Decision decision) {
+    return of(decision, List.of());
+  }
+
+  /**
+   * @param claims claims of the verified token to copy into `dynamic_metadata.meshguard.claims`
+   *     when allowed (as Envoy's jwt_authn `payload_in_metadata` exposes the payload): names of
+   *     top-level claims, or `*` for the whole payload; absent claims are left out
+   */
+  public static CheckResponse of(Decision decision, List<String> claims) {
     CheckResponse.Builder response = CheckResponse.newBuilder();
-    response.setDynamicMetadata(metadata(decision));
+    Struct metadata = metadata(decision);
+    if (decision.allowed() && !claims.isEmpty() && decision.claims() != null) {
+      Struct selected = ClaimsMetadata.select(decision.claims().json(), claims);
+      Struct.Builder facts =
+          metadata.getFieldsOrThrow(METADATA_KEY).getStructValue().toBuilder()
+              .putFields("claims", Value.newBuilder().setStructValue(selected).build());
+      metadata =
+          Struct.newBuilder()
+              .putFields(METADATA_KEY, Value.newBuilder().setStructValue(facts).build())
+              .build();
+    }
+    response.setDynamicMetadata(metadata);
     if (decision.allowed()) {
       response.setStatus(com.google.rpc.Status.newBuilder().setCode(Status.Code.OK.value()));
-      response.setOkResponse(ok(decision.upstream()));
+      OkHttpResponse.Builder ok = ok(decision.upstream()).toBuilder();
+      // a CUSTOM provider's headers for the client (the engine asked it before deciding)
+      for (Map.Entry<String, String> h : decision.responseHeaders()) {
+        ok.addResponseHeadersToAdd(
+            HeaderValueOption.newBuilder()
+                .setHeader(HeaderValue.newBuilder().setKey(h.getKey()).setValue(h.getValue()))
+                .setAppendAction(HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD));
+      }
+      response.setOkResponse(ok);
       return response.build();
     }
     response.setStatus(

@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -64,9 +65,11 @@ public final class ExtAuthzServer implements Closeable {
       Supplier<Map<String, Object>> live,
       RemoteJwksSources remoteKeys,
       String principalLabel,
-      Supplier<Map<String, Object>> readinessDetail) {
+      Supplier<Map<String, Object>> readinessDetail,
+      List<String> metadataClaims) {
     public Settings {
       Objects.requireNonNull(listen, "listen");
+      metadataClaims = List.copyOf(metadataClaims);
       if (numTrustedProxies < 0) {
         throw new IllegalArgumentException("--num-trusted-proxies must not be negative");
       }
@@ -93,6 +96,30 @@ public final class ExtAuthzServer implements Closeable {
           remoteKeys,
           principalLabel,
           null);
+    }
+
+    /** Without claims in the OK answers' dynamic metadata. */
+    public Settings(
+        InetSocketAddress listen,
+        InetSocketAddress admin,
+        int numTrustedProxies,
+        Duration reloadPollInterval,
+        Map<String, Object> info,
+        Supplier<Map<String, Object>> live,
+        RemoteJwksSources remoteKeys,
+        String principalLabel,
+        Supplier<Map<String, Object>> readinessDetail) {
+      this(
+          listen,
+          admin,
+          numTrustedProxies,
+          reloadPollInterval,
+          info,
+          live,
+          remoteKeys,
+          principalLabel,
+          readinessDetail,
+          List.of());
     }
 
     /** Without choosing workloads by the destination's identity. */
@@ -173,7 +200,8 @@ public final class ExtAuthzServer implements Closeable {
                       decider,
                       settings.numTrustedProxies(),
                       metrics,
-                      calls))
+                      calls,
+                      settings.metadataClaims()))
               .addService(health.getHealthService())
               .build()
               .start();

@@ -1,6 +1,7 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.engine.CheckRequest;
+import dev.meshguard.engine.CustomAuthorizer;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
 import dev.meshguard.engine.PolicySnapshot;
@@ -29,19 +30,28 @@ public interface Decider {
     return CompletableFuture.completedFuture(decide(snapshot, request));
   }
 
-  /** The engine every front end shares. */
+  /** The engine every front end shares, asking no external authorizer (CUSTOM denies). */
   static Decider engine(Clock clock) {
+    return engine(clock, CustomAuthorizer.NONE);
+  }
+
+  /**
+   * The engine every front end shares; CUSTOM policies' providers are asked through {@code
+   * authorizer} (without blocking in {@link #decideAsync}).
+   */
+  static Decider engine(Clock clock, CustomAuthorizer authorizer) {
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(authorizer, "authorizer");
     return new Decider() {
       @Override
       public Decision decide(PolicySnapshot snapshot, CheckRequest request) {
-        return Engine.decide(snapshot, request, clock);
+        return Engine.decide(snapshot, request, clock, authorizer);
       }
 
       @Override
       public CompletableFuture<Decision> decideAsync(
           PolicySnapshot snapshot, CheckRequest request, Executor resume) {
-        return Engine.decideAsync(snapshot, request, clock, resume);
+        return Engine.decideAsync(snapshot, request, clock, resume, authorizer);
       }
     };
   }

@@ -382,6 +382,14 @@ final class Exchange {
         failure);
   }
 
+  /**
+   * Headers for the client on an allowed request's upstream response: an allowing ext_authz
+   * provider's (Envoy: `response_headers_to_add`).
+   */
+  List<Map.Entry<String, String>> clientHeadersOnAllow() {
+    return decision == null ? List.of() : decision.responseHeaders();
+  }
+
   private String outcomeName() {
     return decision != null ? decision.outcome().name() : "ERROR";
   }

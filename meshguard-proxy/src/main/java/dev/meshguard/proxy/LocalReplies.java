@@ -33,7 +33,12 @@ final class LocalReplies {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
     }
     for (Map.Entry<String, String> h : extraHeaders) {
-      response.headers().add(h.getKey(), h.getValue());
+      if (HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(h.getKey())) {
+        // an ext_authz provider's denial names its own body's type (Envoy: setCopy)
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, h.getValue());
+      } else {
+        response.headers().add(h.getKey(), h.getValue());
+      }
     }
     if (close) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -41,6 +41,11 @@ public final class ProxyMetrics {
 
   private record ShadowKey(String result, String policy) {}
 
+  /** The registry `/stats/prometheus` publishes, for meters kept elsewhere. */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   public ProxyMetrics() {
     duration =
         Timer.builder("meshguard.request.duration")

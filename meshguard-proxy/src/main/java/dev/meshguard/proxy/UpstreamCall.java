@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -305,6 +306,9 @@ final class UpstreamCall implements UpstreamHandler.Listener, UpstreamPool.Callb
     status = code;
     if (rt.pool.http2()) {
       Http2Requests.removeExtensionHeaders(response.headers());
+    }
+    for (Map.Entry<String, String> h : exchange.clientHeadersOnAllow()) {
+      response.headers().add(h.getKey(), h.getValue());
     }
     framing = downstream.frame(response, head, exchange.requestComplete());
     ctx.write(response);
