@@ -29,6 +29,11 @@ public abstract class AccessLog implements Closeable {
 
   public abstract void log(AccessLogEntry entry);
 
+  /** Whether entries are kept: without an access log none is built (its reason text costs). */
+  public boolean enabled() {
+    return true;
+  }
+
   @Override
   public void close() {}
 
@@ -37,6 +42,11 @@ public abstract class AccessLog implements Closeable {
     return new AccessLog() {
       @Override
       public void log(AccessLogEntry entry) {}
+
+      @Override
+      public boolean enabled() {
+        return false;
+      }
     };
   }
 

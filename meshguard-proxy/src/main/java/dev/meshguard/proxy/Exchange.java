@@ -323,8 +323,7 @@ final class Exchange {
             ? LocalReplies.grpc(ctx.alloc(), status, body, headers, close)
             : LocalReplies.reply(ctx.alloc(), status, body, headers, close, head));
     String o = outcome != null ? outcome : outcomeName();
-    String r = reason != null ? reason : decision != null ? decision.reason() : null;
-    record(status, o, r, null, failure);
+    record(status, o, reason, null, failure);
     downstream.exchangeDone(this);
   }
 
@@ -358,12 +357,7 @@ final class Exchange {
 
   /** An exchange that reached the upstream (or tried to): {@code upstreamStatus} 0 for none. */
   private void log(int status, int upstreamStatus, UpstreamFailure failure) {
-    record(
-        status,
-        outcomeName(),
-        decision != null ? decision.reason() : null,
-        upstreamStatus == 0 ? null : upstreamStatus,
-        failure);
+    record(status, outcomeName(), null, upstreamStatus == 0 ? null : upstreamStatus, failure);
   }
 
   private void record(

@@ -24,7 +24,8 @@ final class ExchangeLog {
    * Records the exchange unless it already was.
    *
    * @param outcome the decision outcome or `MALFORMED`/`ERROR`
-   * @param reason why, or null
+   * @param reason why, or null for the decision's reason (written only when the access log keeps
+   *     entries: the hot path builds no explanation text)
    * @param upstreamStatus the upstream's status, or null
    */
   void record(
@@ -48,6 +49,9 @@ final class ExchangeLog {
     rt.metrics.request(outcome, status, policy, nanos);
     ShadowResult shadow = decision != null ? decision.shadow() : null;
     rt.metrics.shadow(shadow);
+    if (!rt.accessLog.enabled()) {
+      return;
+    }
     CheckRequest check = prepared != null ? prepared.check() : null;
     boolean unreadable = request.decoderResult().isFailure();
     rt.accessLog.log(
@@ -62,7 +66,7 @@ final class ExchangeLog {
             outcome,
             policy,
             decision != null ? decision.principal() : null,
-            reason,
+            reason != null ? reason : decision != null ? decision.reason() : null,
             upstreamStatus,
             failure == null ? null : failure.name(),
             nanos / 1_000_000.0,
