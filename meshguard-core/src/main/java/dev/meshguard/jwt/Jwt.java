@@ -10,6 +10,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -165,10 +166,13 @@ public final class Jwt {
     b.claims =
         new RegisteredClaims(issuer, subject, jwtId, audiences(scan), issuedAt, notBefore, expiry);
 
-    b.signature = Base64Url.decode(token, bounds[4], bounds[5]);
-    if (b.signature == null) {
+    // Decoded into the thread's buffer first, so the kept copy is the only array made.
+    byte[] decoded = scratch.decoded(Base64Url.maxDecodedLength(bounds[4], bounds[5]));
+    int signatureLength = Base64Url.decodeInto(token, bounds[4], bounds[5], decoded);
+    if (signatureLength < 0) {
       throw new JwtException(JwtStatus.JWT_SIGNATURE_PARSE_ERROR_BAD_BASE64);
     }
+    b.signature = Arrays.copyOf(decoded, signatureLength);
     return new Jwt(b);
   }
 
@@ -214,6 +218,9 @@ public final class Jwt {
       if (b == '\\') {
         backslash = true;
       }
+    }
+    if (plainAscii && !backslash && scratch.strict.scan(bytes, length, members, scratch.scan)) {
+      return true; // plain JSON, read without a parser (see StrictScan)
     }
     try {
       if (plainAscii) {

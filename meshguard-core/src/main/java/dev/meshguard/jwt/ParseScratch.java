@@ -10,6 +10,7 @@ final class ParseScratch {
       ThreadLocal.withInitial(ParseScratch::new);
 
   final SegmentScan scan = new SegmentScan();
+  final StrictScan strict = new StrictScan();
   final AsciiChars chars = new AsciiChars();
   private byte[] decoded = new byte[1024];
   private byte[] signingInput = new byte[1024];

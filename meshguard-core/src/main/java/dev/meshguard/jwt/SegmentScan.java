@@ -43,12 +43,7 @@ final class SegmentScan {
    * top-level members to keep (at most 8; only one of them may be an array of strings).
    */
   boolean scan(JsonParser parser, boolean checkSurrogates, String[] wanted) throws IOException {
-    this.wanted = wanted;
-    for (int i = 0; i < wanted.length; i++) {
-      kinds[i] = Kind.ABSENT;
-      texts[i] = null;
-    }
-    strings.clear();
+    reset(wanted);
     JsonToken first = parser.nextToken();
     if (first == JsonToken.START_OBJECT) {
       if (!scanObjectBody(parser, checkSurrogates)) {
@@ -58,6 +53,35 @@ final class SegmentScan {
       return false;
     }
     return parser.nextToken() == null;
+  }
+
+  /** Forgets the last document; {@code wanted} names the members to keep. */
+  void reset(String[] wanted) {
+    this.wanted = wanted;
+    for (int i = 0; i < wanted.length; i++) {
+      kinds[i] = Kind.ABSENT;
+      texts[i] = null;
+    }
+    strings.clear();
+  }
+
+  void setKind(int slot, Kind kind) {
+    kinds[slot] = kind;
+  }
+
+  void setString(int slot, String text) {
+    kinds[slot] = Kind.STRING;
+    texts[slot] = text;
+  }
+
+  void setNumber(int slot, double value) {
+    kinds[slot] = Kind.NUMBER;
+    numbers[slot] = value;
+  }
+
+  /** An element of the member being read as {@link Kind#STRING_ARRAY}. */
+  void addString(String text) {
+    strings.add(text);
   }
 
   Kind kind(int slot) {
