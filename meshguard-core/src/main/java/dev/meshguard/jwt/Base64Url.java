@@ -30,7 +30,24 @@ final class Base64Url {
 
   /** Decodes {@code text[start, end)}; null when Abseil would refuse it. */
   static byte[] decode(String text, int start, int end) {
-    byte[] out = new byte[(end - start) / 4 * 3 + 2];
+    byte[] out = new byte[maxDecodedLength(start, end)];
+    int length = decodeInto(text, start, end, out);
+    if (length < 0) {
+      return null;
+    }
+    return length == out.length ? out : java.util.Arrays.copyOf(out, length);
+  }
+
+  /** Room {@link #decodeInto} needs for {@code text[start, end)}. */
+  static int maxDecodedLength(int start, int end) {
+    return (end - start) / 4 * 3 + 2;
+  }
+
+  /**
+   * Decodes {@code text[start, end)} into {@code out} (at least {@link #maxDecodedLength} long),
+   * from index 0; the number of bytes, or -1 when Abseil would refuse the text.
+   */
+  static int decodeInto(String text, int start, int end, byte[] out) {
     int length = 0;
     int bits = 0;
     int pending = 0; // characters (0..3) accumulated in bits
@@ -50,7 +67,7 @@ final class Base64Url {
       } else if (c == '=' || c == '.') {
         break;
       } else if (!isAsciiSpace(c)) {
-        return null;
+        return -1;
       }
     }
     int expectedPadding;
@@ -66,7 +83,7 @@ final class Base64Url {
         expectedPadding = 1;
       }
       default -> {
-        return null; // one character carries only 6 bits: not a byte
+        return -1; // one character carries only 6 bits: not a byte
       }
     }
     // The rest may hold only whitespace and padding, and either no padding or exactly the amount
@@ -77,13 +94,13 @@ final class Base64Url {
       if (c == '=' || c == '.') {
         padding++;
       } else if (!isAsciiSpace(c)) {
-        return null;
+        return -1;
       }
     }
     if (padding != 0 && padding != expectedPadding) {
-      return null;
+      return -1;
     }
-    return length == out.length ? out : java.util.Arrays.copyOf(out, length);
+    return length;
   }
 
   private static boolean isAsciiSpace(char c) {

@@ -47,7 +47,7 @@ final class EnvoyJson {
   /** protobuf's {@code ParseOptions::kDefaultDepth}. */
   static final int MAX_DEPTH = 100;
 
-  private static final JsonFactory FACTORY =
+  static final JsonFactory FACTORY =
       JsonFactory.builder()
           .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
           .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
@@ -175,7 +175,7 @@ final class EnvoyJson {
    * a-b}, {@code $}, non-ASCII letters). Jackson has accepted the document, so it is well formed: a
    * run of characters outside strings that is followed by {@code :} is a bare key.
    */
-  private static boolean bareKeysAreProtobufWords(String json) {
+  static boolean bareKeysAreProtobufWords(CharSequence json) {
     int length = json.length();
     int i = 0;
     while (i < length) {
@@ -202,7 +202,7 @@ final class EnvoyJson {
   }
 
   /** The index after the string literal starting at {@code start} (well formed, per Jackson). */
-  private static int afterString(String json, int start) {
+  private static int afterString(CharSequence json, int start) {
     char quote = json.charAt(start);
     int i = start + 1;
     while (i < json.length()) {
@@ -234,7 +234,7 @@ final class EnvoyJson {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
   }
 
-  private static boolean isProtobufBareWord(String json, int start, int end) {
+  private static boolean isProtobufBareWord(CharSequence json, int start, int end) {
     char first = json.charAt(start);
     if (!(first == '_' || isAsciiLetter(first))) {
       return false;
@@ -245,8 +245,21 @@ final class EnvoyJson {
         return false;
       }
     }
-    String word = json.substring(start, end);
-    return !word.equals("null") && !word.equals("true") && !word.equals("false");
+    return !isWord(json, start, end, "null")
+        && !isWord(json, start, end, "true")
+        && !isWord(json, start, end, "false");
+  }
+
+  private static boolean isWord(CharSequence json, int start, int end, String word) {
+    if (end - start != word.length()) {
+      return false;
+    }
+    for (int i = 0; i < word.length(); i++) {
+      if (json.charAt(start + i) != word.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isAsciiLetter(char c) {
@@ -270,7 +283,7 @@ final class EnvoyJson {
    * strictly decoded from UTF-8, which yields no lone surrogate, so one here came from such an
    * escape.
    */
-  private static boolean hasPairedSurrogates(String text) {
+  static boolean hasPairedSurrogates(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c)) {

@@ -2,14 +2,15 @@ package dev.meshguard.jwt;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -44,8 +45,9 @@ public final class Jwt {
   private final int payloadEnd;
   private final int signatureStart;
   private final int signatureEnd;
-  private final ObjectNode header;
-  private final ObjectNode payload;
+  // Built on first use: the verification path needs neither tree.
+  private volatile ObjectNode header;
+  private volatile ObjectNode payload;
   private final String algorithm;
   private final String keyId;
   private final RegisteredClaims claims;
@@ -59,15 +61,30 @@ public final class Jwt {
     this.payloadEnd = b.bounds[3];
     this.signatureStart = b.bounds[4];
     this.signatureEnd = b.bounds[5];
-    this.header = b.header;
-    this.payload = b.payload;
     this.algorithm = b.algorithm;
     this.keyId = b.keyId;
     this.claims = b.claims;
     this.signature = b.signature;
   }
 
-  /** Parses a token; the exception carries the Envoy status of the first problem. */
+  private static final String[] HEADER_MEMBERS = {"alg", "kid"};
+  private static final int ALG = 0;
+  private static final int KID = 1;
+  private static final String[] PAYLOAD_MEMBERS = {"iss", "sub", "iat", "nbf", "exp", "jti", "aud"};
+  private static final int ISS = 0;
+  private static final int SUB = 1;
+  private static final int IAT = 2;
+  private static final int NBF = 3;
+  private static final int EXP = 4;
+  private static final int JTI = 5;
+  private static final int AUD = 6;
+
+  /**
+   * Parses a token; the exception carries the Envoy status of the first problem. Header and payload
+   * are read by a streaming pass that keeps only the members Envoy's parser checks (see {@link
+   * SegmentScan}); their JSON trees are built only if {@link #header()} or {@link #payload()} is
+   * called.
+   */
   public static Jwt parse(String token) throws JwtException {
     requireNonNull(token, "token");
     if (token.length() > MAX_TOKEN_LENGTH) {
@@ -98,62 +115,131 @@ public final class Jwt {
     }
     b.bounds = bounds;
 
-    b.header =
-        parseSegment(
-            token,
-            bounds[0],
-            bounds[1],
-            JwtStatus.JWT_HEADER_PARSE_ERROR_BAD_BASE64,
-            JwtStatus.JWT_HEADER_PARSE_ERROR_BAD_JSON);
-    JsonNode alg = b.header.get("alg");
-    if (alg == null || !alg.isTextual()) {
+    ParseScratch scratch = ParseScratch.get();
+    SegmentScan scan = scratch.scan;
+    scanSegment(
+        scratch,
+        token,
+        bounds[0],
+        bounds[1],
+        HEADER_MEMBERS,
+        JwtStatus.JWT_HEADER_PARSE_ERROR_BAD_BASE64,
+        JwtStatus.JWT_HEADER_PARSE_ERROR_BAD_JSON);
+    if (scan.kind(ALG) != SegmentScan.Kind.STRING) {
       throw new JwtException(JwtStatus.JWT_HEADER_BAD_ALG);
     }
-    b.algorithm = alg.textValue();
+    b.algorithm = scan.text(ALG);
     if (!IMPLEMENTED_ALGORITHMS.contains(b.algorithm)) {
       throw new JwtException(JwtStatus.JWT_HEADER_NOT_IMPLEMENTED_ALG);
     }
-    b.keyId = optionalString(b.header, "kid", JwtStatus.JWT_HEADER_BAD_KID);
+    b.keyId = optionalString(scan, KID, JwtStatus.JWT_HEADER_BAD_KID);
 
-    b.payload =
-        parseSegment(
-            token,
-            bounds[2],
-            bounds[3],
-            JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_BASE64,
-            JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_JSON);
-    ObjectNode claims = b.payload;
-    String issuer = optionalString(claims, "iss", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_ISS_NOT_STRING);
-    String subject =
-        optionalString(claims, "sub", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_SUB_NOT_STRING);
+    scanSegment(
+        scratch,
+        token,
+        bounds[2],
+        bounds[3],
+        PAYLOAD_MEMBERS,
+        JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_BASE64,
+        JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_JSON);
+    String issuer = optionalString(scan, ISS, JwtStatus.JWT_PAYLOAD_PARSE_ERROR_ISS_NOT_STRING);
+    String subject = optionalString(scan, SUB, JwtStatus.JWT_PAYLOAD_PARSE_ERROR_SUB_NOT_STRING);
     long issuedAt =
         optionalUnsigned(
-            claims,
-            "iat",
+            scan,
+            IAT,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_IAT_NOT_INTEGER,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_IAT_OUT_OF_RANGE);
     long notBefore =
         optionalUnsigned(
-            claims,
-            "nbf",
+            scan,
+            NBF,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_NBF_NOT_INTEGER,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_NBF_OUT_OF_RANGE);
     long expiry =
         optionalUnsigned(
-            claims,
-            "exp",
+            scan,
+            EXP,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_EXP_NOT_INTEGER,
             JwtStatus.JWT_PAYLOAD_PARSE_ERROR_EXP_OUT_OF_RANGE);
-    String jwtId = optionalString(claims, "jti", JwtStatus.JWT_PAYLOAD_PARSE_ERROR_JTI_NOT_STRING);
+    String jwtId = optionalString(scan, JTI, JwtStatus.JWT_PAYLOAD_PARSE_ERROR_JTI_NOT_STRING);
     b.claims =
-        new RegisteredClaims(
-            issuer, subject, jwtId, audiences(claims), issuedAt, notBefore, expiry);
+        new RegisteredClaims(issuer, subject, jwtId, audiences(scan), issuedAt, notBefore, expiry);
 
-    b.signature = Base64Url.decode(token, bounds[4], bounds[5]);
-    if (b.signature == null) {
+    // Decoded into the thread's buffer first, so the kept copy is the only array made.
+    byte[] decoded = scratch.decoded(Base64Url.maxDecodedLength(bounds[4], bounds[5]));
+    int signatureLength = Base64Url.decodeInto(token, bounds[4], bounds[5], decoded);
+    if (signatureLength < 0) {
       throw new JwtException(JwtStatus.JWT_SIGNATURE_PARSE_ERROR_BAD_BASE64);
     }
+    b.signature = Arrays.copyOf(decoded, signatureLength);
     return new Jwt(b);
+  }
+
+  /**
+   * Decodes {@code token[start, end)} into the thread's buffer and scans it as JSON for {@code
+   * members}, which {@code scratch.scan} then holds.
+   */
+  private static void scanSegment(
+      ParseScratch scratch,
+      String token,
+      int start,
+      int end,
+      String[] members,
+      JwtStatus badBase64,
+      JwtStatus badJson)
+      throws JwtException {
+    byte[] bytes = scratch.decoded(Base64Url.maxDecodedLength(start, end));
+    int length = Base64Url.decodeInto(token, start, end, bytes);
+    if (length < 0) {
+      throw new JwtException(badBase64);
+    }
+    if (!scanJson(scratch, bytes, length, members)) {
+      throw new JwtException(badJson);
+    }
+  }
+
+  /**
+   * {@link EnvoyJson}'s rules over decoded bytes. Bytes in 1..127 (the usual case) are read by
+   * Jackson straight from the buffer: without a zero byte its encoding detection can only pick
+   * UTF-8, which for ASCII reads as the text would. Anything else is first decoded strictly, as
+   * before.
+   */
+  private static boolean scanJson(
+      ParseScratch scratch, byte[] bytes, int length, String[] members) {
+    boolean plainAscii = true;
+    boolean backslash = false;
+    for (int i = 0; i < length; i++) {
+      byte b = bytes[i];
+      if (b <= 0) {
+        plainAscii = false;
+        break;
+      }
+      if (b == '\\') {
+        backslash = true;
+      }
+    }
+    if (plainAscii && !backslash && scratch.strict.scan(bytes, length, members, scratch.scan)) {
+      return true; // plain JSON, read without a parser (see StrictScan)
+    }
+    try {
+      if (plainAscii) {
+        try (JsonParser parser = EnvoyJson.FACTORY.createParser(bytes, 0, length)) {
+          return scratch.scan.scan(parser, backslash, members)
+              && EnvoyJson.bareKeysAreProtobufWords(scratch.chars.wrap(bytes, 0, length));
+        }
+      }
+      String json = decodeUtf8(bytes, length);
+      if (json == null) {
+        return false;
+      }
+      try (JsonParser parser = EnvoyJson.FACTORY.createParser(json)) {
+        return scratch.scan.scan(parser, json.indexOf('\\') >= 0, members)
+            && EnvoyJson.bareKeysAreProtobufWords(json);
+      }
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
   }
 
   /**
@@ -182,7 +268,7 @@ public final class Jwt {
     if (bytes == null) {
       throw new JwtException(badBase64);
     }
-    String json = decodeUtf8(bytes);
+    String json = decodeUtf8(bytes, bytes.length);
     ObjectNode object = json == null ? null : EnvoyJson.parseDecodedObject(json);
     if (object == null) {
       throw new JwtException(badJson);
@@ -191,16 +277,16 @@ public final class Jwt {
   }
 
   /** Strict UTF-8; null when malformed. Pure ASCII, the usual case, skips the decoder. */
-  private static String decodeUtf8(byte[] bytes) {
+  private static String decodeUtf8(byte[] bytes, int length) {
     boolean ascii = true;
-    for (byte b : bytes) {
-      if (b < 0) {
+    for (int i = 0; i < length; i++) {
+      if (bytes[i] < 0) {
         ascii = false;
         break;
       }
     }
     if (ascii) {
-      return new String(bytes, StandardCharsets.US_ASCII);
+      return new String(bytes, 0, length, StandardCharsets.US_ASCII);
     }
     try {
       CharBuffer chars =
@@ -208,7 +294,7 @@ public final class Jwt {
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes));
+              .decode(ByteBuffer.wrap(bytes, 0, length));
       return chars.toString();
     } catch (CharacterCodingException e) {
       return null;
@@ -218,16 +304,16 @@ public final class Jwt {
   /**
    * Envoy's {@code StructUtils::GetString}: absent is fine, anything but a string (null too) not.
    */
-  private static String optionalString(ObjectNode object, String name, JwtStatus wrongType)
+  private static String optionalString(SegmentScan scan, int member, JwtStatus wrongType)
       throws JwtException {
-    JsonNode value = object.get(name);
-    if (value == null) {
+    SegmentScan.Kind kind = scan.kind(member);
+    if (kind == SegmentScan.Kind.ABSENT) {
       return null;
     }
-    if (!value.isTextual()) {
+    if (kind != SegmentScan.Kind.STRING) {
       throw new JwtException(wrongType);
     }
-    return value.textValue();
+    return scan.text(member);
   }
 
   /**
@@ -235,16 +321,15 @@ public final class Jwt {
    * result is an unsigned 64-bit value held in a long.
    */
   private static long optionalUnsigned(
-      ObjectNode object, String name, JwtStatus wrongType, JwtStatus outOfRange)
-      throws JwtException {
-    JsonNode value = object.get(name);
-    if (value == null) {
+      SegmentScan scan, int member, JwtStatus wrongType, JwtStatus outOfRange) throws JwtException {
+    SegmentScan.Kind kind = scan.kind(member);
+    if (kind == SegmentScan.Kind.ABSENT) {
       return 0;
     }
-    if (!value.isNumber()) {
+    if (kind != SegmentScan.Kind.NUMBER) {
       throw new JwtException(wrongType);
     }
-    double number = value.doubleValue();
+    double number = scan.number(member);
     if (number < 0 || number >= 0x1p64) {
       throw new JwtException(outOfRange);
     }
@@ -256,25 +341,13 @@ public final class Jwt {
   }
 
   /** Envoy's {@code StructUtils::GetStringList}: a string or an array of only strings. */
-  private static List<String> audiences(ObjectNode claims) throws JwtException {
-    JsonNode aud = claims.get("aud");
-    if (aud == null) {
-      return List.of();
-    }
-    if (aud.isTextual()) {
-      return List.of(aud.textValue());
-    }
-    if (!aud.isArray()) {
-      throw new JwtException(JwtStatus.JWT_PAYLOAD_PARSE_ERROR_AUD_NOT_STRING);
-    }
-    List<String> values = new ArrayList<>(aud.size());
-    for (JsonNode element : aud) {
-      if (!element.isTextual()) {
-        throw new JwtException(JwtStatus.JWT_PAYLOAD_PARSE_ERROR_AUD_NOT_STRING);
-      }
-      values.add(element.textValue());
-    }
-    return List.copyOf(values);
+  private static List<String> audiences(SegmentScan scan) throws JwtException {
+    return switch (scan.kind(AUD)) {
+      case ABSENT -> List.of();
+      case STRING -> List.of(scan.text(AUD));
+      case STRING_ARRAY -> scan.stringArray();
+      default -> throw new JwtException(JwtStatus.JWT_PAYLOAD_PARSE_ERROR_AUD_NOT_STRING);
+    };
   }
 
   /** The token exactly as given to {@link #parse}. */
@@ -337,7 +410,12 @@ public final class Jwt {
 
   /** The decoded header JSON (shared: do not modify). */
   public ObjectNode header() {
-    return header;
+    ObjectNode tree = header;
+    if (tree == null) {
+      tree = readTree(headerStart, headerEnd);
+      header = tree;
+    }
+    return tree;
   }
 
   /**
@@ -345,7 +423,26 @@ public final class Jwt {
    * ones that fit are {@code long} nodes.
    */
   public ObjectNode payload() {
-    return payload;
+    ObjectNode tree = payload;
+    if (tree == null) {
+      tree = readTree(payloadStart, payloadEnd);
+      payload = tree;
+    }
+    return tree;
+  }
+
+  /** A segment's tree; it was scanned successfully, so it parses. */
+  private ObjectNode readTree(int start, int end) {
+    try {
+      return parseSegment(
+          token,
+          start,
+          end,
+          JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_BASE64,
+          JwtStatus.JWT_PAYLOAD_PARSE_ERROR_BAD_JSON);
+    } catch (JwtException e) {
+      throw new IllegalStateException("a parsed token's segment no longer reads as JSON", e);
+    }
   }
 
   /** The header segment exactly as it appears in the token (base64url). */
@@ -394,8 +491,18 @@ public final class Jwt {
    * decoded as base64url, so every character is ASCII.
    */
   byte[] signingInputBytes() {
-    int headerLength = headerEnd - headerStart;
-    byte[] out = new byte[headerLength + 1 + payloadEnd - payloadStart];
+    byte[] out = new byte[signingInputLength()];
+    writeSigningInput(out);
+    return out;
+  }
+
+  /** The length of {@link #signingInputBytes()}. */
+  int signingInputLength() {
+    return headerEnd - headerStart + 1 + payloadEnd - payloadStart;
+  }
+
+  /** Writes {@link #signingInputBytes()} to the start of {@code out}, without a new array. */
+  void writeSigningInput(byte[] out) {
     int at = 0;
     for (int i = headerStart; i < headerEnd; i++) {
       out[at++] = (byte) token.charAt(i);
@@ -404,7 +511,6 @@ public final class Jwt {
     for (int i = payloadStart; i < payloadEnd; i++) {
       out[at++] = (byte) token.charAt(i);
     }
-    return out;
   }
 
   @Override
@@ -434,8 +540,6 @@ public final class Jwt {
   private static final class Builder {
     String token;
     int[] bounds;
-    ObjectNode header;
-    ObjectNode payload;
     String algorithm;
     String keyId;
     RegisteredClaims claims;

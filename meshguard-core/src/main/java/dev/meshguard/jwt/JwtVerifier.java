@@ -96,7 +96,10 @@ public final class JwtVerifier {
     String alg = jwt.algorithm();
     String kid = jwt.keyId();
     boolean tokenHasKid = kid != null && !kid.isEmpty();
-    byte[] data = jwt.signingInputBytes();
+    // Written into the thread's buffer: the primitives read data[0, length).
+    int length = jwt.signingInputLength();
+    byte[] data = ParseScratch.get().signingInput(length);
+    jwt.writeSigningInput(data);
     byte[] signature = jwt.signatureBytes();
     boolean anyKeyMatched = false;
     for (Jwk key : keys.keys()) {
@@ -109,7 +112,7 @@ public final class JwtVerifier {
       anyKeyMatched = true;
       switch (key.kty()) {
         case Jwk.EC -> {
-          if (SignatureChecks.ecdsa(key.key(), ecdsaHash(alg), data, signature)) {
+          if (SignatureChecks.ecdsa(key.key(), ecdsaHash(alg), data, length, signature)) {
             return JwtStatus.OK;
           }
         }
@@ -117,15 +120,15 @@ public final class JwtVerifier {
           Hash hash = rsaHash(alg);
           boolean verified =
               alg.startsWith("RS")
-                  ? SignatureChecks.rsaPkcs1(key.key(), hash, data, signature)
+                  ? SignatureChecks.rsaPkcs1(key.key(), hash, data, length, signature)
                   : alg.startsWith("PS")
-                      && SignatureChecks.rsaPss(key.key(), hash, data, signature);
+                      && SignatureChecks.rsaPss(key.key(), hash, data, length, signature);
           if (verified) {
             return JwtStatus.OK;
           }
         }
         case Jwk.OCT -> {
-          if (SignatureChecks.hmac(key.key(), hmacHash(alg), data, signature)) {
+          if (SignatureChecks.hmac(key.key(), hmacHash(alg), data, length, signature)) {
             return JwtStatus.OK;
           }
         }
@@ -133,7 +136,7 @@ public final class JwtVerifier {
           if (signature.length != 64) {
             return JwtStatus.JWT_ED25519_SIGNATURE_WRONG_LENGTH;
           }
-          if (SignatureChecks.ed25519(key.key(), data, signature)) {
+          if (SignatureChecks.ed25519(key.key(), data, length, signature)) {
             return JwtStatus.OK;
           }
         }

@@ -1,6 +1,5 @@
 package dev.meshguard.jwt;
 
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.MessageDigest;
@@ -70,7 +69,7 @@ final class SignatureChecks {
    * so Envoy) refuses; so the digest is taken here and {@code NONEwithRSA} compares the whole
    * {@code DigestInfo}, with the same answer from every provider and no speed lost.
    */
-  static boolean rsaPkcs1(Key key, Hash hash, byte[] data, byte[] signature) {
+  static boolean rsaPkcs1(Key key, Hash hash, byte[] data, int length, byte[] signature) {
     if (!(key instanceof RSAPublicKey rsaKey)
         || signature.length != (rsaKey.getModulus().bitLength() + 7) / 8) {
       return false;
@@ -78,12 +77,14 @@ final class SignatureChecks {
     Engines engines = ENGINES.get();
     MessageDigest digest = engines.digest(hash);
     digest.reset();
-    byte[] hashed = digest.digest(data);
+    digest.update(data, 0, length);
+    byte[] hashed = engines.hashed;
     Signature verifier = engines.pkcs1();
     try {
+      digest.digest(hashed, 0, hash.length);
       verifier.initVerify(rsaKey);
       verifier.update(hash.digestInfoPrefix);
-      verifier.update(hashed);
+      verifier.update(hashed, 0, hash.length);
       return verifier.verify(signature);
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
@@ -97,45 +98,57 @@ final class SignatureChecks {
    * only when that fails read the salt length out of the encoded message and let JCA verify again
    * with it. The recovery never accepts anything by itself.
    */
-  static boolean rsaPss(Key key, Hash hash, byte[] data, byte[] signature) {
-    if (verifyPss(key, hash, hash.length, data, signature)) {
+  static boolean rsaPss(Key key, Hash hash, byte[] data, int length, byte[] signature) {
+    if (verifyPss(key, hash, hash.length, data, length, signature)) {
       return true;
     }
     int saltLength = recoverPssSaltLength(key, hash, signature);
     return saltLength >= 0
         && saltLength != hash.length
-        && verifyPss(key, hash, saltLength, data, signature);
+        && verifyPss(key, hash, saltLength, data, length, signature);
   }
 
   /**
    * ES256/384/512: the signature is raw {@code r || s}. Like Envoy, the first half (rounded down)
    * is r and the next half s, whatever the length; wrong values simply fail.
    */
-  static boolean ecdsa(Key key, Hash hash, byte[] data, byte[] signature) {
+  static boolean ecdsa(Key key, Hash hash, byte[] data, int length, byte[] signature) {
+    if (!(key instanceof PublicKey publicKey)) {
+      return false;
+    }
     int half = signature.length / 2;
-    BigInteger r = new BigInteger(1, signature, 0, half);
-    BigInteger s = new BigInteger(1, signature, half, half);
-    return verify(ENGINES.get().ecdsa(hash), key, data, derSequence(r, s));
+    Engines engines = ENGINES.get();
+    byte[] der = engines.der(derSequenceLength(signature, half));
+    int derLength = writeDerSequence(signature, half, der);
+    Signature verifier = engines.ecdsa(hash);
+    try {
+      verifier.initVerify(publicKey);
+      verifier.update(data, 0, length);
+      return verifier.verify(der, 0, derLength);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** HS256/384/512, compared in constant time. */
-  static boolean hmac(Key key, Hash hash, byte[] data, byte[] signature) {
+  static boolean hmac(Key key, Hash hash, byte[] data, int length, byte[] signature) {
     try {
       Mac mac = ENGINES.get().hmac(hash);
       mac.init(key);
-      return MessageDigest.isEqual(mac.doFinal(data), signature);
+      mac.update(data, 0, length);
+      return MessageDigest.isEqual(mac.doFinal(), signature);
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }
   }
 
   /** EdDSA with Ed25519; the caller has checked the 64-byte signature length. */
-  static boolean ed25519(Key key, byte[] data, byte[] signature) {
-    return key != null && verify(ENGINES.get().ed25519(), key, data, signature);
+  static boolean ed25519(Key key, byte[] data, int length, byte[] signature) {
+    return key != null && verify(ENGINES.get().ed25519(), key, data, length, signature);
   }
 
   private static boolean verifyPss(
-      Key key, Hash hash, int saltLength, byte[] data, byte[] signature) {
+      Key key, Hash hash, int saltLength, byte[] data, int length, byte[] signature) {
     Signature pss;
     try {
       pss = ENGINES.get().pss();
@@ -143,7 +156,7 @@ final class SignatureChecks {
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }
-    return verify(pss, key, data, signature);
+    return verify(pss, key, data, length, signature);
   }
 
   /**
@@ -196,42 +209,83 @@ final class SignatureChecks {
     return i < dbLength && db[i] == 1 ? dbLength - i - 1 : -1;
   }
 
-  private static boolean verify(Signature verifier, Key key, byte[] data, byte[] signature) {
+  private static boolean verify(
+      Signature verifier, Key key, byte[] data, int length, byte[] signature) {
     if (!(key instanceof PublicKey publicKey)) {
       return false;
     }
     try {
       verifier.initVerify(publicKey);
-      verifier.update(data);
+      verifier.update(data, 0, length);
       return verifier.verify(signature);
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
     }
   }
 
-  /** DER {@code SEQUENCE { INTEGER r, INTEGER s }}, the form JCA's ECDSA verifiers take. */
-  private static byte[] derSequence(BigInteger r, BigInteger s) {
-    byte[] rBytes = r.toByteArray();
-    byte[] sBytes = s.toByteArray();
-    int contentLength =
-        1
-            + lengthOfLength(rBytes.length)
-            + rBytes.length
-            + 1
-            + lengthOfLength(sBytes.length)
-            + sBytes.length;
-    byte[] out = new byte[1 + lengthOfLength(contentLength) + contentLength];
+  /** {@link #writeDerSequence} into a new array (for tests). */
+  static byte[] derSequence(byte[] signature) {
+    int half = signature.length / 2;
+    byte[] out = new byte[derSequenceLength(signature, half)];
+    writeDerSequence(signature, half, out);
+    return out;
+  }
+
+  /**
+   * The length of DER {@code SEQUENCE { INTEGER r, INTEGER s }} for the raw {@code r || s} in
+   * {@code signature} (r and s each {@code half} bytes, unsigned big-endian).
+   */
+  private static int derSequenceLength(byte[] signature, int half) {
+    int content = derIntegerLength(signature, 0, half) + derIntegerLength(signature, half, half);
+    return 1 + lengthOfLength(content) + content;
+  }
+
+  /**
+   * Writes DER {@code SEQUENCE { INTEGER r, INTEGER s }}, the form JCA's ECDSA verifiers take, to
+   * the start of {@code out}; returns its length. The integers are written as {@link
+   * java.math.BigInteger#toByteArray()} writes them: minimal, with a leading zero byte when the top
+   * bit is set, and one zero byte for zero.
+   */
+  private static int writeDerSequence(byte[] signature, int half, byte[] out) {
+    int content = derIntegerLength(signature, 0, half) + derIntegerLength(signature, half, half);
     int at = 0;
     out[at++] = 0x30;
-    at = writeLength(out, at, contentLength);
+    at = writeLength(out, at, content);
+    at = writeDerInteger(signature, 0, half, out, at);
+    return writeDerInteger(signature, half, half, out, at);
+  }
+
+  /** Bytes of an INTEGER element (tag, length, value) for an unsigned big-endian value. */
+  private static int derIntegerLength(byte[] src, int offset, int length) {
+    int valueLength = derIntegerValueLength(src, offset, length);
+    return 1 + lengthOfLength(valueLength) + valueLength;
+  }
+
+  private static int derIntegerValueLength(byte[] src, int offset, int length) {
+    int start = firstNonZero(src, offset, length);
+    int end = offset + length;
+    return start == end || (src[start] & 0x80) != 0 ? end - start + 1 : end - start;
+  }
+
+  private static int writeDerInteger(byte[] src, int offset, int length, byte[] out, int at) {
+    int start = firstNonZero(src, offset, length);
+    int end = offset + length;
+    int valueLength = derIntegerValueLength(src, offset, length);
     out[at++] = 0x02;
-    at = writeLength(out, at, rBytes.length);
-    System.arraycopy(rBytes, 0, out, at, rBytes.length);
-    at += rBytes.length;
-    out[at++] = 0x02;
-    at = writeLength(out, at, sBytes.length);
-    System.arraycopy(sBytes, 0, out, at, sBytes.length);
-    return out;
+    at = writeLength(out, at, valueLength);
+    if (valueLength > end - start) {
+      out[at++] = 0;
+    }
+    System.arraycopy(src, start, out, at, end - start);
+    return at + end - start;
+  }
+
+  private static int firstNonZero(byte[] src, int offset, int length) {
+    int i = offset;
+    while (i < offset + length && src[i] == 0) {
+      i++;
+    }
+    return i;
   }
 
   /** Bytes a DER length takes, including the initial byte. */
@@ -271,6 +325,17 @@ final class SignatureChecks {
     private Signature pss;
     private Signature ed25519;
     private Cipher rawRsa;
+    // Room for the longest digest (SHA-512).
+    final byte[] hashed = new byte[64];
+    private byte[] der = new byte[160];
+
+    /** A buffer of at least {@code length} bytes for an ECDSA signature in DER. */
+    byte[] der(int length) {
+      if (der.length < length) {
+        der = new byte[length];
+      }
+      return der;
+    }
 
     Signature pkcs1() {
       if (pkcs1 == null) {

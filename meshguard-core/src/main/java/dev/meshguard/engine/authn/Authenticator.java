@@ -224,8 +224,8 @@ public final class Authenticator {
     }
 
     private JwtStatus verifyToken(JwtProvider provider, ExtractedToken extracted) {
-      String token = extracted.token();
-      TokenDigest digest = TokenDigest.of(token);
+      // A cached token is looked up in place in its header value; it is copied out only to parse.
+      TokenDigest digest = TokenDigest.of(extracted.value(), extracted.start());
       VerifiedTokenCache.Entry cached = verified.get(digest);
       Jwt jwt = null;
       RegisteredClaims registered;
@@ -233,7 +233,7 @@ public final class Authenticator {
         registered = cached.claims();
       } else {
         try {
-          jwt = Jwt.parse(token);
+          jwt = Jwt.parse(extracted.token());
         } catch (JwtException e) {
           return e.status();
         }
@@ -258,34 +258,43 @@ public final class Authenticator {
         }
         return keys.failure();
       }
+      String tokenPrincipal;
       if (cached != null && cached.verifiedWith() == keys.keys()) {
         verified.recordHit();
+        tokenPrincipal = cached.principal();
       } else {
         verified.recordMiss();
         if (jwt == null) {
           try {
-            jwt = Jwt.parse(token);
+            jwt = Jwt.parse(extracted.token());
           } catch (JwtException e) {
             return e.status();
           }
         }
-        status = verifySignature(provider, jwt, keys.keys(), digest);
+        tokenPrincipal = VerifiedTokenCache.principalOf(registered);
+        status = verifySignature(provider, jwt, keys.keys(), digest, tokenPrincipal);
         if (status != JwtStatus.OK) {
           return status;
         }
       }
       if (jwt != null) {
-        onVerified(provider, extracted, registered, jwt.payloadStart(), jwt.payloadEnd(), jwt);
+        onVerified(
+            provider, extracted, registered, jwt.payloadStart(), jwt.payloadEnd(), tokenPrincipal);
       } else {
         onVerified(
-            provider, extracted, registered, cached.payloadStart(), cached.payloadEnd(), null);
+            provider,
+            extracted,
+            registered,
+            cached.payloadStart(),
+            cached.payloadEnd(),
+            tokenPrincipal);
       }
       return JwtStatus.OK;
     }
 
     /** The signature check, with one refetch when the token's `kid` is unknown (rotation). */
     private JwtStatus verifySignature(
-        JwtProvider provider, Jwt jwt, JwkSet keys, TokenDigest digest) {
+        JwtProvider provider, Jwt jwt, JwkSet keys, TokenDigest digest, String tokenPrincipal) {
       JwtStatus status = JwtVerifier.verifySignature(jwt, keys);
       JwkSet usedKeys = keys;
       if (status == JwtStatus.JWKS_KID_ALG_MISMATCH && jwt.keyId() != null) {
@@ -300,7 +309,11 @@ public final class Authenticator {
         verified.put(
             digest,
             new VerifiedTokenCache.Entry(
-                usedKeys, jwt.registeredClaims(), jwt.payloadStart(), jwt.payloadEnd()));
+                usedKeys,
+                jwt.registeredClaims(),
+                jwt.payloadStart(),
+                jwt.payloadEnd(),
+                tokenPrincipal));
       }
       return status;
     }
@@ -329,8 +342,8 @@ public final class Authenticator {
 
     /**
      * Applies a verified token: output headers, the token header's removal, and the identity
-     * authorization sees. {@code parsed} is the token when it was parsed for this request, null
-     * when it came from the cache (its payload is then decoded only if something reads it).
+     * authorization sees. The payload beyond the registered claims is decoded only if something
+     * reads it (parsing a token does not build its JSON tree).
      */
     private void onVerified(
         JwtProvider provider,
@@ -338,18 +351,15 @@ public final class Authenticator {
         RegisteredClaims registered,
         int payloadStart,
         int payloadEnd,
-        Jwt parsed) {
-      String token = extracted.token();
+        String tokenPrincipal) {
+      // Offsets in the token become offsets in the header value it was found in.
+      String text = extracted.value();
+      int start = extracted.start() + payloadStart;
+      int end = extracted.start() + payloadEnd;
       VerifiedClaims verifiedClaims =
-          new VerifiedClaims(
-              registered,
-              provider.spaceDelimitedClaims(),
-              token,
-              payloadStart,
-              payloadEnd,
-              parsed == null ? null : parsed.payload());
+          new VerifiedClaims(registered, provider.spaceDelimitedClaims(), text, start, end, null);
       if (provider.outputPayloadToHeader() != null && !provider.outputPayloadToHeader().isEmpty()) {
-        headers.set(provider.outputPayloadToHeader(), token.substring(payloadStart, payloadEnd));
+        headers.set(provider.outputPayloadToHeader(), text.substring(start, end));
       }
       if (!provider.forwardOriginalToken()
           && extracted.location().kind() == TokenLocation.Kind.HEADER) {
@@ -362,9 +372,7 @@ public final class Authenticator {
         }
       }
       claims = verifiedClaims;
-      String iss = registered.issuer() == null ? "" : registered.issuer();
-      String sub = registered.subject() == null ? "" : registered.subject();
-      principal = iss + "/" + sub;
+      principal = tokenPrincipal;
     }
   }
 

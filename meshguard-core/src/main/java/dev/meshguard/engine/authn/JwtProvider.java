@@ -72,8 +72,51 @@ public record JwtProvider(
         false);
   }
 
-  /** A header that carries tokens, with the prefix searched for in its value. */
-  public record HeaderLocation(String name, String prefix) {}
+  /**
+   * A header that carries tokens, with the prefix searched for in its value. A class rather than a
+   * record only to hold the {@link TokenLocation} every token found there shares.
+   */
+  public static final class HeaderLocation {
+    private final String name;
+    private final String prefix;
+    private final TokenLocation tokenLocation;
+
+    public HeaderLocation(String name, String prefix) {
+      this.name = java.util.Objects.requireNonNull(name, "name");
+      this.prefix = java.util.Objects.requireNonNull(prefix, "prefix");
+      this.tokenLocation = new TokenLocation(TokenLocation.Kind.HEADER, name);
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public String prefix() {
+      return prefix;
+    }
+
+    /** Where a token found in this header comes from. */
+    TokenLocation tokenLocation() {
+      return tokenLocation;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof HeaderLocation other
+          && name.equals(other.name)
+          && prefix.equals(other.prefix);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * name.hashCode() + prefix.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "HeaderLocation[name=" + name + ", prefix=" + prefix + "]";
+    }
+  }
 
   public boolean acceptsIssuer(String tokenIssuer) {
     return issuer.isEmpty() || issuer.equals(tokenIssuer);

@@ -19,14 +19,19 @@ record TokenDigest(long a, long b, long c, long d) {
    * never verify (every segment is base64url) and is not worth remembering.
    */
   static TokenDigest of(String token) {
-    int length = token.length();
+    return of(token, 0);
+  }
+
+  /** {@link #of(String)} of {@code value[start, end of value)}, without copying it out. */
+  static TokenDigest of(String value, int start) {
+    int length = value.length() - start;
     if (length > Jwt.MAX_TOKEN_LENGTH) {
       return null;
     }
     Work work = WORK.get();
     byte[] bytes = work.buffer(length);
     for (int i = 0; i < length; i++) {
-      char ch = token.charAt(i);
+      char ch = value.charAt(start + i);
       if (ch >= 0x80) {
         return null;
       }

@@ -23,17 +23,15 @@ final class TokenExtractor {
     List<ExtractedToken> tokens = new ArrayList<>(1);
     for (JwtProvider.HeaderLocation location : provider.headerLocations()) {
       for (String value : headerValues(headers, location.name())) {
-        String token = value;
+        int start = 0;
         if (!location.prefix().isEmpty()) {
           int at = value.indexOf(location.prefix());
           if (at < 0) {
             continue; // Envoy skips a value without the prefix: no token, not an error
           }
-          token = afterPrefix(value, at + location.prefix().length());
+          start = tokenStart(value, at + location.prefix().length());
         }
-        tokens.add(
-            new ExtractedToken(
-                token, new TokenLocation(TokenLocation.Kind.HEADER, location.name())));
+        tokens.add(new ExtractedToken(value, start, location.tokenLocation()));
       }
     }
     if (!provider.queryParameters().isEmpty() && query != null) {
@@ -72,15 +70,16 @@ final class TokenExtractor {
    * The token after a prefix: from the first base64url or `.` character to the end of the value.
    * Envoy 1.29 stopped cutting the token at the next other character (envoy#27877, runtime guard
    * `token_passed_entirely`, removed in 1.31), so `Bearer <jwt> junk` is verified as `<jwt> junk`
-   * and fails. Without such a character the whole value is the token.
+   * and fails. Without such a character the whole value is the token. Returns where the token
+   * starts in the value (kept as an offset, not copied).
    */
-  private static String afterPrefix(String value, int from) {
+  private static int tokenStart(String value, int from) {
     for (int i = from; i < value.length(); i++) {
       if (TOKEN_CHARS.indexOf(value.charAt(i)) >= 0) {
-        return value.substring(i);
+        return i;
       }
     }
-    return value;
+    return 0;
   }
 
   /** The first value of a query parameter, percent-decoded, or null when absent. */

@@ -18,6 +18,7 @@ import java.util.Set;
 public final class VerifiedClaims {
   private final RegisteredClaims registered;
   private final Set<String> spaceDelimited;
+  // The token, or the header value it was found in (payloadStart/End are offsets in this text).
   private final String token;
   private final int payloadStart;
   private final int payloadEnd;

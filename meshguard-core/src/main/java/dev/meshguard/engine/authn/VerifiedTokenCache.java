@@ -76,8 +76,32 @@ public final class VerifiedTokenCache {
    * @param claims its registered claims
    * @param payloadStart where its payload segment starts in the token
    * @param payloadEnd where its payload segment ends (exclusive)
+   * @param principal `iss/sub` as authorization sees it, made once rather than on every request
    */
-  record Entry(JwkSet verifiedWith, RegisteredClaims claims, int payloadStart, int payloadEnd) {}
+  record Entry(
+      JwkSet verifiedWith,
+      RegisteredClaims claims,
+      int payloadStart,
+      int payloadEnd,
+      String principal) {
+
+    /** An entry whose principal is made from its claims. */
+    Entry(JwkSet verifiedWith, RegisteredClaims claims, int payloadStart, int payloadEnd) {
+      this(
+          verifiedWith,
+          claims,
+          payloadStart,
+          payloadEnd,
+          claims == null ? null : principalOf(claims));
+    }
+  }
+
+  /** The request principal Istio derives from a token: `iss/sub`, absent claims as empty. */
+  static String principalOf(RegisteredClaims claims) {
+    String iss = claims.issuer() == null ? "" : claims.issuer();
+    String sub = claims.subject() == null ? "" : claims.subject();
+    return iss + "/" + sub;
+  }
 
   /** The entry of a token, or null; the caller checks its key set and records a hit or miss. */
   Entry get(TokenDigest key) {
