@@ -396,41 +396,57 @@ public final class ConfigLoader {
     if (spec == null) {
       spec = new MapNode(Map.of());
     }
+    Object object =
+        switch (kind) {
+          case "AuthorizationPolicy" -> {
+            AuthorizationPolicyReader.Result result =
+                AuthorizationPolicyReader.read(origin, metadata, spec, reader);
+            boolean readCleanly = beginValidation(sink, result.singularTargetRef());
+            AuthorizationPolicyValidator.validate(result.policy(), sink);
+            yield readCleanly ? result.policy() : null;
+          }
+          case "RequestAuthentication" -> {
+            RequestAuthenticationReader.Result result =
+                RequestAuthenticationReader.read(origin, metadata, spec, reader);
+            boolean readCleanly = beginValidation(sink, result.singularTargetRef());
+            RequestAuthenticationValidator.validate(result.authentication(), sink);
+            yield readCleanly ? result.authentication() : null;
+          }
+          case "ServiceEntry" -> {
+            ServiceEntry entry = ServiceEntryReader.read(origin, metadata, spec, reader);
+            boolean readCleanly = beginValidation(sink, false);
+            NetworkingValidator.validate(entry, sink);
+            yield readCleanly ? entry : null;
+          }
+          case "DestinationRule" -> {
+            DestinationRule rule = DestinationRuleReader.read(origin, metadata, spec, reader);
+            boolean readCleanly = beginValidation(sink, false);
+            NetworkingValidator.validate(rule, sink);
+            yield readCleanly ? rule : null;
+          }
+          default -> throw new IllegalStateException("kind " + kind);
+        };
+    if (object != null) {
+      if (recording != null) {
+        recordEmitted();
+        recording.add(new DocumentReads.Added(kind, object, metadata, origin, sink.prefix()));
+      }
+      addRead(kind, object, metadata, origin, sink);
+    }
+  }
+
+  /** Adds an object read without errors to the list of its kind. */
+  private void addRead(
+      String kind, Object object, ObjectMeta metadata, DocumentOrigin origin, FindingSink sink) {
     switch (kind) {
-      case "AuthorizationPolicy" -> {
-        AuthorizationPolicyReader.Result result =
-            AuthorizationPolicyReader.read(origin, metadata, spec, reader);
-        boolean readCleanly = beginValidation(sink, result.singularTargetRef());
-        AuthorizationPolicyValidator.validate(result.policy(), sink);
-        if (readCleanly) {
-          add(authorizationPolicies, result.policy(), kind, metadata, origin, sink);
-        }
-      }
-      case "RequestAuthentication" -> {
-        RequestAuthenticationReader.Result result =
-            RequestAuthenticationReader.read(origin, metadata, spec, reader);
-        boolean readCleanly = beginValidation(sink, result.singularTargetRef());
-        RequestAuthenticationValidator.validate(result.authentication(), sink);
-        if (readCleanly) {
-          add(requestAuthentications, result.authentication(), kind, metadata, origin, sink);
-        }
-      }
-      case "ServiceEntry" -> {
-        ServiceEntry entry = ServiceEntryReader.read(origin, metadata, spec, reader);
-        boolean readCleanly = beginValidation(sink, false);
-        NetworkingValidator.validate(entry, sink);
-        if (readCleanly) {
-          add(serviceEntries, entry, kind, metadata, origin, sink);
-        }
-      }
-      case "DestinationRule" -> {
-        DestinationRule rule = DestinationRuleReader.read(origin, metadata, spec, reader);
-        boolean readCleanly = beginValidation(sink, false);
-        NetworkingValidator.validate(rule, sink);
-        if (readCleanly) {
-          add(destinationRules, rule, kind, metadata, origin, sink);
-        }
-      }
+      case "AuthorizationPolicy" ->
+          add(authorizationPolicies, (AuthorizationPolicy) object, kind, metadata, origin, sink);
+      case "RequestAuthentication" ->
+          add(requestAuthentications, (RequestAuthentication) object, kind, metadata, origin, sink);
+      case "ServiceEntry" ->
+          add(serviceEntries, (ServiceEntry) object, kind, metadata, origin, sink);
+      case "DestinationRule" ->
+          add(destinationRules, (DestinationRule) object, kind, metadata, origin, sink);
       default -> throw new IllegalStateException("kind " + kind);
     }
   }
@@ -456,10 +472,6 @@ public final class ConfigLoader {
       ObjectMeta metadata,
       DocumentOrigin origin,
       FindingSink sink) {
-    if (recording != null) {
-      recordEmitted();
-      recording.add(new DocumentReads.Added(kind, object, metadata, origin, sink.prefix()));
-    }
     String key = kind + "/" + metadata.qualifiedName();
     Object earlier = byName.put(key, object);
     DocumentOrigin earlierOrigin = originByName.put(key, origin);
@@ -501,42 +513,12 @@ public final class ConfigLoader {
         findings.addAll(e.findings());
         notices.addAll(e.notices());
       } else if (step instanceof DocumentReads.Added a) {
-        FindingSink sink = new FindingSink(a.origin(), a.prefix(), findings);
-        switch (a.kind()) {
-          case "AuthorizationPolicy" ->
-              add(
-                  authorizationPolicies,
-                  (AuthorizationPolicy) a.object(),
-                  a.kind(),
-                  a.metadata(),
-                  a.origin(),
-                  sink);
-          case "RequestAuthentication" ->
-              add(
-                  requestAuthentications,
-                  (RequestAuthentication) a.object(),
-                  a.kind(),
-                  a.metadata(),
-                  a.origin(),
-                  sink);
-          case "ServiceEntry" ->
-              add(
-                  serviceEntries,
-                  (ServiceEntry) a.object(),
-                  a.kind(),
-                  a.metadata(),
-                  a.origin(),
-                  sink);
-          case "DestinationRule" ->
-              add(
-                  destinationRules,
-                  (DestinationRule) a.object(),
-                  a.kind(),
-                  a.metadata(),
-                  a.origin(),
-                  sink);
-          default -> throw new IllegalStateException("kind " + a.kind());
-        }
+        addRead(
+            a.kind(),
+            a.object(),
+            a.metadata(),
+            a.origin(),
+            new FindingSink(a.origin(), a.prefix(), findings));
       }
     }
   }

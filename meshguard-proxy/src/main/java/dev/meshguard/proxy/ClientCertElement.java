@@ -11,8 +11,9 @@ import java.util.List;
  * (`URI=` alone when it has none), `DNS=` for each DNS SAN; joined with `;`.
  *
  * <p>Like Envoy, values are not escaped and only `Subject` is quoted (its RFC 2253 form escapes
- * `"`, `,` and `;` itself). A URI SAN holding `,` or `;` is written as it is, as Envoy does (a TODO
- * there): an upstream that parses XFCC should rely on `Hash` or on the first `URI`.
+ * `"`, `,` and `;` itself). A URI SAN holding `,` or `;` is written as it is, exactly as Envoy
+ * writes it (Envoy leaves escaping them open): only a certificate the client CA signed can carry
+ * one, and an upstream that parses XFCC should rely on `Hash` or on the first `URI`.
  */
 final class ClientCertElement {
   private ClientCertElement() {}
