@@ -13,18 +13,29 @@ import java.util.Set;
  * RBAC filter sees what jwt_authn left), and the proxy applies the same changes upstream.
  */
 public final class HeaderWorkingSet {
-  private final List<Map.Entry<String, String>> entries;
-  private final Set<String> removed = new LinkedHashSet<>();
-  private final List<Map.Entry<String, String>> added = new ArrayList<>();
+  private final RequestHeaders original;
+  // copied on the first change: most requests pass the JWT step without changing a header
+  private List<Map.Entry<String, String>> entries;
+  private Set<String> removed = Set.of();
+  private List<Map.Entry<String, String>> added = List.of();
 
   public HeaderWorkingSet(RequestHeaders original) {
-    this.entries = new ArrayList<>(original.entries());
+    this.original = original;
+  }
+
+  private List<Map.Entry<String, String>> changing() {
+    if (entries == null) {
+      entries = new ArrayList<>(original.entries());
+      removed = new LinkedHashSet<>();
+      added = new ArrayList<>();
+    }
+    return entries;
   }
 
   /** Removes every header with this name (case-insensitive). */
   public void remove(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    boolean changed = entries.removeIf(e -> e.getKey().equalsIgnoreCase(lower));
+    boolean changed = changing().removeIf(e -> e.getKey().equalsIgnoreCase(lower));
     added.removeIf(e -> e.getKey().equals(lower));
     if (changed || !removed.contains(lower)) {
       removed.add(lower);
@@ -42,25 +53,25 @@ public final class HeaderWorkingSet {
   /** Adds a header beside any of that name (Envoy `addCopy`). */
   public void add(String name, String value) {
     String lower = name.toLowerCase(Locale.ROOT);
-    entries.add(Map.entry(lower, value));
+    changing().add(Map.entry(lower, value));
     added.add(Map.entry(lower, value));
   }
 
   public List<String> all(String name) {
-    return RequestHeaders.valuesOf(entries, name);
+    return entries == null ? original.all(name) : RequestHeaders.valuesOf(entries, name);
   }
 
   public RequestHeaders current() {
-    return RequestHeaders.of(entries);
+    return entries == null ? original : RequestHeaders.of(entries);
   }
 
   /** Lower-case names of headers to drop before forwarding. */
   public List<String> removedNames() {
-    return List.copyOf(removed);
+    return removed.isEmpty() ? List.of() : List.copyOf(removed);
   }
 
   /** Headers to add (after the removals) before forwarding. */
   public List<Map.Entry<String, String>> addedHeaders() {
-    return List.copyOf(added);
+    return added.isEmpty() ? List.of() : List.copyOf(added);
   }
 }

@@ -28,6 +28,18 @@ public final class RequestHeaders {
     return new RequestHeaders(Collections.unmodifiableList(copy));
   }
 
+  /**
+   * Headers from a list the caller built for this request alone and never changes afterwards: no
+   * copy (the proxy's hot path). Null names or values are refused as in {@link #of}.
+   */
+  public static RequestHeaders ofUnshared(List<Map.Entry<String, String>> entries) {
+    for (Map.Entry<String, String> e : entries) {
+      Objects.requireNonNull(e.getKey(), "header name");
+      Objects.requireNonNull(e.getValue(), "header value");
+    }
+    return new RequestHeaders(Collections.unmodifiableList(entries));
+  }
+
   public static RequestHeaders empty() {
     return new RequestHeaders(List.of());
   }

@@ -2,9 +2,12 @@ package dev.meshguard.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -75,6 +78,9 @@ final class HopByHopHeaders {
   }
 
   private static List<String> connectionTokens(HttpHeaders headers) {
+    if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+      return List.of();
+    }
     List<String> tokens = new ArrayList<>(2);
     for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
       for (String token : value.split(",", -1)) {
@@ -105,8 +111,10 @@ final class HopByHopHeaders {
    * removes it too unless configured to forward it over mTLS.
    */
   static void removeInternal(HttpHeaders headers) {
-    List<String> internal = null;
-    for (String name : headers.names()) {
+    List<CharSequence> internal = null;
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+    while (it.hasNext()) {
+      CharSequence name = it.next().getKey();
       if (isInternal(name)) {
         if (internal == null) {
           internal = new ArrayList<>(2);
@@ -115,13 +123,13 @@ final class HopByHopHeaders {
       }
     }
     if (internal != null) {
-      for (String name : internal) {
+      for (CharSequence name : internal) {
         headers.remove(name);
       }
     }
   }
 
-  static boolean isInternal(String name) {
-    return name.regionMatches(true, 0, "x-envoy-", 0, 8);
+  static boolean isInternal(CharSequence name) {
+    return AsciiString.regionMatches(name, true, 0, "x-envoy-", 0, 8);
   }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -48,6 +49,7 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
   private boolean closed;
   private boolean draining;
   private boolean drainAgain;
+  private boolean bodyExpected;
 
   Http1ConnectionHandler(ProxyRuntime rt) {
     this.rt = rt;
@@ -203,9 +205,20 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
     }
     clientKeepAlive = HttpUtil.isKeepAlive(request);
     clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
+    bodyExpected = bodyMayFollow(request);
     Exchange ex = new Exchange(rt, this, request);
     exchange = ex;
     ex.start();
+  }
+
+  /** False only when the request certainly has no body (anything unusual counts as a body). */
+  private static boolean bodyMayFollow(HttpRequest request) {
+    if (request.decoderResult().isFailure()
+        || request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return true;
+    }
+    String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    return length != null && !"0".equals(length);
   }
 
   private void updateAutoRead() {
@@ -219,6 +232,10 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
       // only a pipelined request can follow: keep reading (no interest-op churn per request)
       // while the queue of those stays small
       want = !closeAfterExchange && pending.size() < MAX_PIPELINED;
+    } else if (!bodyExpected) {
+      // the decoder's empty end of the request is already on its way in this read: pausing for
+      // it would cost two epoll calls per request
+      want = !closeAfterExchange;
     } else {
       // a body: read it only as fast as the upstream takes it, never before it is allowed
       want = exchange.wantsRequestBody();

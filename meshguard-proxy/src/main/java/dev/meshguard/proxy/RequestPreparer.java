@@ -124,7 +124,7 @@ final class RequestPreparer {
             conn.scheme(),
             host,
             target.text(),
-            RequestHeaders.of(entries),
+            RequestHeaders.ofUnshared(entries),
             conn.peerIp(),
             remoteIp,
             conn.peer().principal(),

@@ -309,6 +309,7 @@ public final class Authenticator {
         verified.put(
             digest,
             new VerifiedTokenCache.Entry(
+                digest,
                 usedKeys,
                 jwt.registeredClaims(),
                 jwt.payloadStart(),

@@ -151,9 +151,59 @@ class VerifiedTokenCacheTest {
     RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
     VerifiedTokenCache off = new VerifiedTokenCache(0);
     TokenDigest digest = TokenDigest.of(sign(key, NOW + 100));
-    off.put(digest, new VerifiedTokenCache.Entry(jwks(key), null, 0, 0));
+    off.put(digest, new VerifiedTokenCache.Entry(digest, jwks(key), null, 0, 0));
     assertThat(off.get(digest)).isNull();
     assertThat(off.stats().maximumSize()).isZero();
+  }
+
+  private static VerifiedTokenCache.Entry entry(TokenDigest digest) {
+    return new VerifiedTokenCache.Entry(digest, null, null, 0, 0, "p");
+  }
+
+  @Test
+  void theTableHoldsAtMostItsSizeAndCountsWhatItDrops() {
+    VerifiedTokenCache cache = new VerifiedTokenCache(1000);
+    assertThat(cache.stats().maximumSize()).isEqualTo(1024); // rounded up to whole sets
+    for (int i = 0; i < 5000; i++) {
+      TokenDigest d = TokenDigest.of("t." + i + ".s");
+      cache.put(d, entry(d));
+      assertThat(cache.get(d)).isSameAs(cache.get(d)).isNotNull();
+    }
+    VerifiedTokenCache.Stats stats = cache.stats();
+    assertThat(stats.size()).isEqualTo(1024);
+    assertThat(stats.evictions()).isEqualTo(5000 - 1024);
+    long held = 0;
+    for (int i = 0; i < 5000; i++) {
+      if (cache.get(TokenDigest.of("t." + i + ".s")) != null) {
+        held++;
+      }
+    }
+    assertThat(held).isEqualTo(1024);
+  }
+
+  @Test
+  void aTokenUsedAgainOutlivesTokensSeenOnce() {
+    VerifiedTokenCache cache = new VerifiedTokenCache(VerifiedTokenCache.WAYS);
+    TokenDigest regular = TokenDigest.of("regular.client.token");
+    cache.put(regular, entry(regular));
+    for (int i = 0; i < 1000; i++) {
+      assertThat(cache.get(regular)).as("after %d one-off tokens", i).isNotNull();
+      TokenDigest once = TokenDigest.of("one.off." + i);
+      cache.put(once, entry(once));
+    }
+  }
+
+  @Test
+  void anEntryIsOnlyEverReturnedForItsOwnDigest() {
+    VerifiedTokenCache cache = new VerifiedTokenCache(VerifiedTokenCache.WAYS);
+    TokenDigest a = TokenDigest.of("a.a.a");
+    TokenDigest b = TokenDigest.of("b.b.b");
+    cache.put(a, entry(b)); // a caller bug must not make b's entry answer for a
+    assertThat(cache.get(a)).isNull();
+    assertThat(cache.get(b)).isNull();
+    cache.put(b, entry(b));
+    assertThat(cache.get(b).digest()).isEqualTo(b);
+    assertThat(cache.get(a)).isNull();
   }
 
   @Test
