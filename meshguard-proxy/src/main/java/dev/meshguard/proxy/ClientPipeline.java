@@ -18,9 +18,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The handlers of a client connection, by protocol as Envoy's codec `AUTO` picks it: on TLS, what
@@ -53,7 +51,7 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
     }
     long idleMillis = rt.options.idleTimeout().toMillis();
     if (idleMillis > 0) {
-      p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+      p.addLast(new IdleTimeout(idleMillis));
     }
     if (tls == null) {
       HttpServerCodec codec = new HttpServerCodec(decoderConfig.clone());

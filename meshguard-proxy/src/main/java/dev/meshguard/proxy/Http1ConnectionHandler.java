@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
@@ -113,11 +112,11 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
     }
     ChannelPipeline up = upstream.pipeline();
     up.remove(UpstreamHandler.class);
-    removeIfPresent(up, IdleStateHandler.class);
+    removeIfPresent(up, IdleTimeout.class);
     TunnelRelay.connect(ctx.channel(), upstream);
     // the codecs go last: what they still hold is passed on to the relays
     ChannelPipeline p = ctx.pipeline();
-    removeIfPresent(p, IdleStateHandler.class);
+    removeIfPresent(p, IdleTimeout.class);
     p.remove(this);
     removeIfPresent(p, HttpServerCodec.class);
     removeIfPresent(up, HttpClientCodec.class);

@@ -21,13 +21,11 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -127,8 +125,7 @@ final class Http2UpstreamConnections {
                     p.addLast(
                         Http2FrameCodecBuilder.forClient().validateHeaders(true).build(),
                         new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                        new IdleStateHandler(
-                            0, 0, options.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                        new IdleTimeout(options.upstreamIdleTimeout().toMillis()),
                         new ConnectionGuard(c));
                   }
                 });

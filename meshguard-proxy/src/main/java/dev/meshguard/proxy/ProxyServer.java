@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.Closeable;
@@ -102,7 +101,7 @@ public final class ProxyServer implements Closeable {
       ChannelPipeline p, ProxyRuntime runtime, HttpDecoderConfig decoderConfig) {
     long idleMillis = runtime.options.idleTimeout().toMillis();
     if (idleMillis > 0) {
-      p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+      p.addLast(new IdleTimeout(idleMillis));
     }
     p.addLast(new HttpServerCodec(decoderConfig.clone()));
     p.addLast(new Http1ConnectionHandler(runtime));

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -132,9 +131,7 @@ final class UpstreamPool {
                                 .setMaxChunkSize(64 * 1024),
                             false,
                             false));
-                    p.addLast(
-                        new IdleStateHandler(
-                            0, 0, options.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                    p.addLast(new IdleTimeout(options.upstreamIdleTimeout().toMillis()));
                     p.addLast(new UpstreamHandler());
                   }
                 });
