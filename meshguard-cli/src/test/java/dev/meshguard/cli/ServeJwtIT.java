@@ -184,7 +184,7 @@ class ServeJwtIT {
     assertThat(metric("meshguard_jwt_cache_misses_total") - missesBefore).isEqualTo(1);
     assertThat(metric("meshguard_jwt_cache_hits_total") - hitsBefore).isEqualTo(1);
     assertThat(metric("meshguard_jwt_cache_entries")).isPositive();
-    assertThat(metric("meshguard_jwt_cache_capacity")).isEqualTo(262_144);
+    assertThat(metric("meshguard_jwt_cache_capacity")).isEqualTo(524_288);
   }
 
   /** The value of an untagged metric on `/stats/prometheus`. */
