@@ -17,6 +17,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -172,6 +173,10 @@ public final class ConfigLoader {
     if (files.isEmpty()) {
       notices.add(directory + ": no *.yaml, *.yml or *.json files");
     }
+    Set<String> present = new HashSet<>();
+    files.forEach(f -> present.add(f.toString()));
+    DocumentCache.forgetMissing(directory, present);
+    DocumentReads.forgetMissing(directory, present);
     files.forEach(this::file);
   }
 
@@ -198,6 +203,8 @@ public final class ConfigLoader {
       findings.add(new Finding(Finding.Severity.ERROR, name, 0, "", "not valid UTF-8"));
       return;
     } catch (IOException | RuntimeException e) {
+      DocumentCache.forget(name);
+      DocumentReads.forget(name);
       unreadable(name, e);
       return;
     }

@@ -2,10 +2,12 @@ package dev.meshguard.policy;
 
 import dev.meshguard.policy.YamlDocuments.Document;
 import dev.meshguard.policy.YamlDocuments.Parsed;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * each piece parsed on its own; YAML forbids such lines inside scalars, and anchors never cross
  * documents, so the pieces hold the same documents as the whole. A file with directives (`%`) or
  * document end markers (`...`) is parsed whole, as is any file with a syntax error, so errors keep
- * their exact position and wording. Only each file's latest pieces are kept.
+ * their exact position and wording. Only each file's latest pieces are kept, and a file that is
+ * gone from its directory or cannot be read any more is forgotten, so a watched directory whose
+ * files come and go does not grow the cache.
  */
 final class DocumentCache {
   /** File name to the parsed pieces of its latest read, by piece text. */
@@ -92,6 +96,26 @@ final class DocumentCache {
     }
     char c = content.charAt(at);
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  }
+
+  /** Forgets a file that could not be read (deleted, say). */
+  static void forget(String file) {
+    FILES.remove(file);
+  }
+
+  /** Forgets the files of {@code directory} not among {@code present} (its files now). */
+  static void forgetMissing(Path directory, Set<String> present) {
+    FILES.keySet().removeIf(file -> isIn(file, directory) && !present.contains(file));
+  }
+
+  static boolean isIn(String file, Path directory) {
+    Path parent = Path.of(file).getParent();
+    return parent != null && parent.equals(directory);
+  }
+
+  /** For tests: whether anything of {@code file} is remembered. */
+  static boolean remembers(String file) {
+    return FILES.containsKey(file);
   }
 
   /** For tests: forgets everything. */

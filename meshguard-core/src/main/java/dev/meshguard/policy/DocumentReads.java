@@ -2,9 +2,11 @@ package dev.meshguard.policy;
 
 import dev.meshguard.policy.YamlDocuments.Document;
 import dev.meshguard.policy.YamlDocuments.Problem;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * is unchanged when {@link DocumentCache} handed out the same tree for it at the same index; the
  * objects are immutable, so sharing them between reads is safe. What depends on other documents (an
  * object replacing an earlier one of the same name) is not remembered but done again on every read.
- * Only each file's latest read is kept.
+ * Only each file's latest read is kept, and only while the file is there (see {@link
+ * DocumentCache}).
  */
 final class DocumentReads {
   /** One effect of reading a document, in order. */
@@ -61,6 +64,21 @@ final class DocumentReads {
   /** Starts a read of {@code file}. */
   static FileRead begin(String file) {
     return new FileRead(file, FILES.getOrDefault(file, Map.of()));
+  }
+
+  /** Forgets a file that could not be read (deleted, say). */
+  static void forget(String file) {
+    FILES.remove(file);
+  }
+
+  /** Forgets the files of {@code directory} not among {@code present} (its files now). */
+  static void forgetMissing(Path directory, Set<String> present) {
+    FILES.keySet().removeIf(file -> DocumentCache.isIn(file, directory) && !present.contains(file));
+  }
+
+  /** For tests: whether anything of {@code file} is remembered. */
+  static boolean remembers(String file) {
+    return FILES.containsKey(file);
   }
 
   /** For tests: forgets everything. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reading a file piece by piece (one document at a time, unchanged ones from the last read) gives
@@ -106,5 +107,40 @@ class DocumentCacheTest {
     } else if (node instanceof ListNode list) {
       list.items().forEach(v -> collect(v, out));
     }
+  }
+
+  @Test
+  void filesGoneFromTheDirectoryOrUnreadableAreForgotten(@TempDir Path dir) throws Exception {
+    String policy =
+        "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: %s\n"
+            + "spec:\n  action: DENY\n  rules:\n  - to:\n    - operation:\n        paths: [/x]\n";
+    Path kept = dir.resolve("kept.yaml");
+    Path rotated = dir.resolve("rotated-1.yaml");
+    Path single = dir.resolve("single.yaml");
+    Files.writeString(kept, String.format(policy, "kept") + "---\n" + String.format(policy, "k2"));
+    Files.writeString(rotated, String.format(policy, "r1") + "---\n" + String.format(policy, "r2"));
+    Files.writeString(single, String.format(policy, "s1") + "---\n" + String.format(policy, "s2"));
+    ConfigLoader.load(List.of(dir));
+    ConfigLoader.load(List.of(single));
+    assertThat(DocumentCache.remembers(kept.toString())).isTrue();
+    assertThat(DocumentReads.remembers(rotated.toString())).isTrue();
+
+    Files.delete(rotated);
+    Files.writeString(
+        dir.resolve("rotated-2.yaml"),
+        String.format(policy, "r3") + "---\n" + String.format(policy, "r4"));
+    ConfigSet reloaded = ConfigLoader.load(List.of(dir));
+    assertThat(reloaded.authorizationPolicies()).hasSize(6); // kept, k2, r3, r4, s1, s2
+    assertThat(DocumentCache.remembers(rotated.toString())).isFalse();
+    assertThat(DocumentReads.remembers(rotated.toString())).isFalse();
+    assertThat(DocumentCache.remembers(kept.toString())).isTrue();
+    assertThat(DocumentCache.remembers(dir.resolve("rotated-2.yaml").toString())).isTrue();
+
+    Files.delete(single);
+    Files.delete(dir.resolve("rotated-2.yaml"));
+    Files.delete(kept);
+    ConfigLoader.load(List.of(single));
+    assertThat(DocumentCache.remembers(single.toString())).isFalse();
+    assertThat(DocumentReads.remembers(single.toString())).isFalse();
   }
 }
