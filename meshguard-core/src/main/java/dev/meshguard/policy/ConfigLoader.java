@@ -5,25 +5,14 @@ import dev.meshguard.policy.YamlDocuments.Parsed;
 import dev.meshguard.policy.YamlDocuments.Problem;
 import dev.meshguard.policy.YamlNode.MapNode;
 import dev.meshguard.policy.YamlNode.Scalar;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Reads Istio configuration files into a {@link ConfigSet}: the four kinds meshguard uses, strictly
@@ -39,10 +28,6 @@ import java.util.stream.Stream;
  * later `kubectl apply` would.
  */
 public final class ConfigLoader {
-  /** Larger than any sane configuration file; protects the heap from a wrong path. */
-  static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
-
-  private static final String UNREADABLE = "cannot read: ";
   private static final Set<String> SECURITY_VERSIONS =
       Set.of("security.istio.io/v1", "security.istio.io/v1beta1");
   private static final Set<String> NETWORKING_VERSIONS =
@@ -65,9 +50,7 @@ public final class ConfigLoader {
   private final Map<String, Object> byName = new HashMap<>();
   private final Map<String, DocumentOrigin> originByName = new HashMap<>();
   // the effects of the document being read, for DocumentReads; null when not remembered
-  private List<DocumentReads.Step> recording;
-  private int findingsMark;
-  private int noticesMark;
+  private DocumentReads.Recording recording;
 
   private ConfigLoader() {}
 
@@ -76,7 +59,8 @@ public final class ConfigLoader {
     Objects.requireNonNull(paths, "paths");
     ConfigLoader loader = new ConfigLoader();
     for (Path path : paths) {
-      loader.path(Objects.requireNonNull(path, "path"));
+      ConfigFiles.read(
+          Objects.requireNonNull(path, "path"), loader::fileText, loader.findings, loader.notices);
     }
     return loader.finish();
   }
@@ -126,7 +110,7 @@ public final class ConfigLoader {
   public static boolean isUnreadable(Finding finding) {
     return finding.isError()
         && finding.field().isEmpty()
-        && finding.message().startsWith(UNREADABLE);
+        && finding.message().startsWith(ConfigFiles.UNREADABLE);
   }
 
   private ConfigSet finish() {
@@ -149,98 +133,13 @@ public final class ConfigLoader {
         notices);
   }
 
-  private void path(Path path) {
-    if (Files.isDirectory(path)) {
-      directory(path);
-    } else {
-      file(path);
-    }
-  }
-
-  private void directory(Path directory) {
-    List<Path> files;
-    try (Stream<Path> entries = Files.list(directory)) {
-      files =
-          entries
-              .filter(p -> isConfigFile(p.getFileName().toString()))
-              .filter(Files::isRegularFile)
-              .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-              .toList();
-    } catch (IOException | RuntimeException e) {
-      unreadable(directory.toString(), e);
-      return;
-    }
-    if (files.isEmpty()) {
-      notices.add(directory + ": no *.yaml, *.yml or *.json files");
-    }
-    Set<String> present = new HashSet<>();
-    files.forEach(f -> present.add(f.toString()));
-    DocumentCache.forgetMissing(directory, present);
-    DocumentReads.forgetMissing(directory, present);
-    files.forEach(this::file);
-  }
-
-  private static boolean isConfigFile(String name) {
-    return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
-  }
-
-  private void file(Path file) {
-    String name = file.toString();
-    String content;
-    try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
-        findings.add(
-            new Finding(
-                Finding.Severity.ERROR,
-                name,
-                0,
-                "",
-                UNREADABLE + "larger than " + MAX_FILE_BYTES + " bytes"));
-        return;
-      }
-      content = decode(Files.readAllBytes(file));
-    } catch (CharacterCodingException e) {
-      findings.add(new Finding(Finding.Severity.ERROR, name, 0, "", "not valid UTF-8"));
-      return;
-    } catch (IOException | RuntimeException e) {
-      DocumentCache.forget(name);
-      DocumentReads.forget(name);
-      unreadable(name, e);
-      return;
-    }
-    boolean json = name.toLowerCase(Locale.ROOT).endsWith(".json");
-    String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
+  /** The text of one configuration file, as {@link ConfigFiles} read it. */
+  private void fileText(String name, String text, boolean json) {
     if (json) {
       documents(name, YamlDocuments.parse(text, true), null);
     } else {
       documents(name, DocumentCache.parse(name, text), DocumentReads.begin(name));
     }
-  }
-
-  private void unreadable(String name, Exception e) {
-    String why;
-    if (e instanceof NoSuchFileException) {
-      why = "no such file or directory";
-    } else if (e instanceof AccessDeniedException) {
-      why = "permission denied";
-    } else if (e instanceof NotDirectoryException) {
-      why = "not a directory";
-    } else {
-      why = e.getMessage() == null ? e.getClass().getSimpleName() : Text.clip(e.getMessage());
-    }
-    findings.add(new Finding(Finding.Severity.ERROR, name, 0, "", UNREADABLE + why));
-  }
-
-  /** Strict UTF-8 (what Kubernetes requires), without a byte order mark. */
-  private static String decode(byte[] bytes) throws CharacterCodingException {
-    String text =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
-            .toString();
-    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   private void content(String file, String content, boolean json) {
@@ -259,13 +158,10 @@ public final class ConfigLoader {
         replay(steps);
         reads.keep(document, steps);
       } else if (reads != null && document.root() != null) {
-        recording = new ArrayList<>();
-        findingsMark = findings.size();
-        noticesMark = notices.size();
+        recording = new DocumentReads.Recording(findings, notices);
         try {
           document(file, document);
-          recordEmitted();
-          reads.keep(document, recording);
+          reads.keep(document, recording.steps());
         } finally {
           recording = null;
         }
@@ -435,8 +331,7 @@ public final class ConfigLoader {
         };
     if (object != null) {
       if (recording != null) {
-        recordEmitted();
-        recording.add(new DocumentReads.Added(kind, object, metadata, origin, sink.prefix()));
+        recording.added(kind, object, metadata, origin, sink.prefix());
       }
       addRead(kind, object, metadata, origin, sink);
     }
@@ -496,21 +391,8 @@ public final class ConfigLoader {
     list.add(object);
     if (recording != null) {
       // a replacement warning depends on the documents read before: made again on every read
-      findingsMark = findings.size();
-      noticesMark = notices.size();
+      recording.skipEmitted();
     }
-  }
-
-  /** Records the findings and notices made since the last mark. */
-  private void recordEmitted() {
-    if (findings.size() > findingsMark || notices.size() > noticesMark) {
-      recording.add(
-          new DocumentReads.Emitted(
-              findings.subList(findingsMark, findings.size()),
-              notices.subList(noticesMark, notices.size())));
-    }
-    findingsMark = findings.size();
-    noticesMark = notices.size();
   }
 
   /** Does again what reading an unchanged document did. */

@@ -3,6 +3,7 @@ package dev.meshguard.policy;
 import dev.meshguard.policy.YamlDocuments.Document;
 import dev.meshguard.policy.YamlDocuments.Problem;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,53 @@ final class DocumentReads {
   record Added(
       String kind, Object object, ObjectMeta metadata, DocumentOrigin origin, String prefix)
       implements Step {}
+
+  /**
+   * The effects of reading one document, noted as they happen: the findings and notices it adds to
+   * the loader's lists, and the objects it reads cleanly.
+   */
+  static final class Recording {
+    private final List<Step> steps = new ArrayList<>();
+    private final List<Finding> findings;
+    private final List<String> notices;
+    private int findingsMark;
+    private int noticesMark;
+
+    Recording(List<Finding> findings, List<String> notices) {
+      this.findings = findings;
+      this.notices = notices;
+      skipEmitted();
+    }
+
+    /** An object read cleanly, after what was emitted before it. */
+    void added(
+        String kind, Object object, ObjectMeta metadata, DocumentOrigin origin, String prefix) {
+      noteEmitted();
+      steps.add(new Added(kind, object, metadata, origin, prefix));
+    }
+
+    /** Leaves out what was emitted since the last note: it depends on other documents. */
+    void skipEmitted() {
+      findingsMark = findings.size();
+      noticesMark = notices.size();
+    }
+
+    /** The steps of the whole document (once it is read). */
+    List<Step> steps() {
+      noteEmitted();
+      return steps;
+    }
+
+    private void noteEmitted() {
+      if (findings.size() > findingsMark || notices.size() > noticesMark) {
+        steps.add(
+            new Emitted(
+                findings.subList(findingsMark, findings.size()),
+                notices.subList(noticesMark, notices.size())));
+      }
+      skipEmitted();
+    }
+  }
 
   private record Entry(int index, List<Problem> problems, List<Step> steps) {}
 
