@@ -4,11 +4,13 @@ import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +27,20 @@ final class GrpcAuthorizer implements AutoCloseable {
   private volatile Function<CheckRequest, CheckResponse> answer;
 
   GrpcAuthorizer(Function<CheckRequest, CheckResponse> answer) throws IOException {
+    this(answer, null, null);
+  }
+
+  /** Over TLS with the certificate chain and key in these PEM files (both null: plaintext). */
+  GrpcAuthorizer(Function<CheckRequest, CheckResponse> answer, Path chainPem, Path keyPem)
+      throws IOException {
     this.answer = answer;
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    if (chainPem != null) {
+      builder.sslContext(GrpcSslContexts.forServer(chainPem.toFile(), keyPem.toFile()).build());
+    }
     server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        builder
             .addService(
                 new AuthorizationGrpc.AuthorizationImplBase() {
                   @Override

@@ -7,6 +7,7 @@ import dev.meshguard.fixtures.HttpAuthorizer;
 import dev.meshguard.fixtures.HttpAuthorizer.Reply;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.QueryParameter;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.envoyproxy.envoy.service.auth.v3.DeniedHttpResponse;
@@ -159,6 +160,17 @@ class ServeCustomIT {
                   .addHeaders(option("retry-after", "3")))
           .build();
     }
+    if (r.getAttributes().getRequest().getHttp().getPath().startsWith("/grpc/query")) {
+      return CheckResponse.newBuilder()
+          .setStatus(com.google.rpc.Status.newBuilder().setCode(0))
+          .setOkResponse(
+              OkHttpResponse.newBuilder()
+                  .addQueryParametersToSet(
+                      QueryParameter.newBuilder().setKey("tenant").setValue("t1"))
+                  .addQueryParametersToRemove("token")
+                  .addHeadersToRemove("host"))
+          .build();
+    }
     return CheckResponse.newBuilder()
         .setStatus(com.google.rpc.Status.newBuilder().setCode(0))
         .setOkResponse(
@@ -277,6 +289,17 @@ class ServeCustomIT {
         .containsEntry(":method", "GET");
     assertThat(asked.getAttributes().getSource().getAddress().getSocketAddress().getAddress())
         .isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aGrpcProvidersQueryChangesReachTheUpstreamAndHostStays() throws Exception {
+    HttpResponse<String> r = get("/grpc/query?token=secret&b=2&tenant=mallory");
+    assertThat(r.statusCode()).isEqualTo(200);
+    // Envoy writes the changed query anew, names in order
+    JsonNode echo = upstreamSaw("/grpc/query?b=2&tenant=t1");
+    assertThat(EchoUpstream.header(echo, "host")).isNotNull();
+    assertThat(grpc.next().getAttributes().getRequest().getHttp().getPath())
+        .isEqualTo("/grpc/query?token=secret&b=2&tenant=mallory");
   }
 
   @Test

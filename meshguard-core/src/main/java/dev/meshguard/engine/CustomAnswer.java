@@ -18,6 +18,11 @@ import java.util.Objects;
  * @param upstreamAppends headers added to the request when allowed, beside any of that name
  * @param upstreamRemovals names of request headers removed when allowed (before the sets)
  * @param reason why, for the trace and logs (`provider denied`, `provider unreachable: …`)
+ * @param queryToSet query parameters set on the request when allowed (gRPC
+ *     `query_parameters_to_set`: replacing every value of that name), names and values as they go
+ *     into the query (not decoded)
+ * @param queryToRemove names of query parameters removed when allowed (gRPC
+ *     `query_parameters_to_remove`)
  */
 public record CustomAnswer(
     boolean allowed,
@@ -27,7 +32,9 @@ public record CustomAnswer(
     List<Map.Entry<String, String>> upstreamHeaders,
     List<Map.Entry<String, String>> upstreamAppends,
     List<String> upstreamRemovals,
-    String reason) {
+    String reason,
+    List<Map.Entry<String, String>> queryToSet,
+    List<String> queryToRemove) {
   public CustomAnswer {
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(reason, "reason");
@@ -35,6 +42,36 @@ public record CustomAnswer(
     upstreamHeaders = List.copyOf(upstreamHeaders);
     upstreamAppends = List.copyOf(upstreamAppends);
     upstreamRemovals = List.copyOf(upstreamRemovals);
+    queryToSet = List.copyOf(queryToSet);
+    queryToRemove = List.copyOf(queryToRemove);
+  }
+
+  /** An answer that leaves the query alone (every HTTP provider's, and most gRPC ones). */
+  public CustomAnswer(
+      boolean allowed,
+      int status,
+      String body,
+      List<Map.Entry<String, String>> responseHeaders,
+      List<Map.Entry<String, String>> upstreamHeaders,
+      List<Map.Entry<String, String>> upstreamAppends,
+      List<String> upstreamRemovals,
+      String reason) {
+    this(
+        allowed,
+        status,
+        body,
+        responseHeaders,
+        upstreamHeaders,
+        upstreamAppends,
+        upstreamRemovals,
+        reason,
+        List.of(),
+        List.of());
+  }
+
+  /** Whether an allowing answer changes the request's query. */
+  public boolean rewritesQuery() {
+    return !queryToSet.isEmpty() || !queryToRemove.isEmpty();
   }
 
   public static CustomAnswer allow(List<Map.Entry<String, String>> upstreamHeaders, String reason) {

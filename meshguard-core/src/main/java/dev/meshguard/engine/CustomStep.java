@@ -45,7 +45,10 @@ final class CustomStep {
     }
     // Envoy's order: removals, then sets (replacing), then appends
     for (String name : answer.upstreamRemovals()) {
-      headers.remove(name);
+      // Envoy removes neither pseudo-headers nor Host: the request would be malformed without them
+      if (!name.startsWith(":") && !name.equalsIgnoreCase("host")) {
+        headers.remove(name);
+      }
     }
     for (Map.Entry<String, String> h : answer.upstreamHeaders()) {
       headers.set(h.getKey(), h.getValue());
@@ -64,6 +67,21 @@ final class CustomStep {
                   : "; sets " + answer.upstreamHeaders().stream().map(Map.Entry::getKey).toList()));
     }
     return null;
+  }
+
+  /**
+   * The request's `:path` after an allowing answer's query changes ({@link QueryRewrite}); the same
+   * string when the answer changes none.
+   */
+  static String pathAfter(CustomCheck check, CustomAnswers answers, String pathWithQuery) {
+    if (check.provider() == null) {
+      return pathWithQuery;
+    }
+    CustomAnswer answer = answers.answer(check);
+    if (answer == null || !answer.allowed() || !answer.rewritesQuery()) {
+      return pathWithQuery;
+    }
+    return QueryRewrite.apply(pathWithQuery, answer.queryToSet(), answer.queryToRemove());
   }
 
   /** The allowing answer's headers for the client's response (none without an answer). */

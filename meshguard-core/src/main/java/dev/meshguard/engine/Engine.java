@@ -281,6 +281,7 @@ public final class Engine {
         normalized.query() == null
             ? normalized.path()
             : normalized.path() + "?" + normalized.query();
+    String query = normalized.query();
 
     HeaderWorkingSet headers = new HeaderWorkingSet(request.headers());
     AuthzRequest unauthenticated =
@@ -295,18 +296,23 @@ public final class Engine {
         return denied;
       }
       customResponseHeaders = CustomStep.responseHeadersOnAllow(check, answers);
+      // the filters after ext_authz (jwt_authn, RBAC) and the upstream see the query it changed
+      String rewritten = CustomStep.pathAfter(check, answers, upstreamPath);
+      if (!rewritten.equals(upstreamPath)) {
+        if (trace.on()) {
+          trace.add("authz: the provider's answer changed the query: `" + rewritten + "`");
+        }
+        upstreamPath = rewritten;
+        int q = rewritten.indexOf('?');
+        query = q < 0 ? null : rewritten.substring(q + 1);
+      }
     }
 
     AuthnResult authn =
         snapshot
             .authenticator()
             .authenticate(
-                request.method(),
-                headers,
-                normalized.query(),
-                clock.instant().getEpochSecond(),
-                mayWait,
-                trace);
+                request.method(), headers, query, clock.instant().getEpochSecond(), mayWait, trace);
     if (authn.status() != JwtStatus.OK) {
       JwtStatus status = authn.status();
       String realm = realm(request, upstreamPath);

@@ -6,6 +6,7 @@ import dev.meshguard.engine.authz.Authorizer;
 import dev.meshguard.engine.authz.CompiledPolicy;
 import dev.meshguard.jwks.ServiceRoute;
 import dev.meshguard.policy.AuthorizationPolicy;
+import dev.meshguard.policy.AuthorizationPolicy.Action;
 import dev.meshguard.policy.Finding;
 import dev.meshguard.policy.RequestAuthentication;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ public final class PolicySnapshot {
   private final List<RequestAuthentication> requestAuthentications;
   private final List<AuthorizationPolicy> authorizationPolicies;
   private final Map<String, ServiceRoute> providerRoutes;
+  private final boolean customChecksMayCarryBody;
 
   PolicySnapshot(
       Workload workload,
@@ -44,6 +46,29 @@ public final class PolicySnapshot {
     this.requestAuthentications = List.copyOf(requestAuthentications);
     this.authorizationPolicies = List.copyOf(authorizationPolicies);
     this.providerRoutes = Map.copyOf(providerRoutes);
+    this.customChecksMayCarryBody = anyCustomProviderWantsBody(authorizer, mesh);
+  }
+
+  private static boolean anyCustomProviderWantsBody(Authorizer authorizer, MeshSettings mesh) {
+    for (CompiledPolicy p : authorizer.policies(Action.CUSTOM)) {
+      ExtensionProvider provider =
+          p.provider() == null ? null : mesh.extensionProviders().get(p.provider());
+      if (provider != null
+          && provider.extAuthz() != null
+          && provider.extAuthz().requestBody() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether some CUSTOM policy's provider wants the request body (`includeRequestBodyInCheck`):
+   * computed once, so that a front end asks {@link Engine#customCheck} (and buffers a body) only
+   * where it can matter, and every other request streams as before.
+   */
+  public boolean customChecksMayCarryBody() {
+    return customChecksMayCarryBody;
   }
 
   /**

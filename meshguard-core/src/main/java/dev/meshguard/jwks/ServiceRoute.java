@@ -58,6 +58,21 @@ public record ServiceRoute(
       }
     }
 
+    /**
+     * The trust this TLS setting asks for, for clients that build their own TLS context (gRPC): the
+     * JVM's CAs plus `caCertificates`, or anything with `insecureSkipVerify`. It checks the chain
+     * only; names are the caller's to check.
+     */
+    public javax.net.ssl.X509TrustManager trustManager() throws java.io.IOException {
+      try {
+        return TlsSupport.trustManager(
+            new Route.Tls(
+                sni, verifyName, subjectAltNames, caCertificates, insecureSkipVerify, ""));
+      } catch (FetchException e) {
+        throw new java.io.IOException(e.getMessage(), e);
+      }
+    }
+
     /** Whether {@code cert} carries one of {@link #subjectAltNames()} (DestinationRule rule). */
     public boolean matchesSubjectAltName(java.security.cert.X509Certificate cert) {
       return TlsSupport.matchesSubjectAltName(cert, subjectAltNames);

@@ -47,6 +47,18 @@ final class TlsSupport {
     }
   }
 
+  /**
+   * The trust of {@link #clientContext}: the JVM's CAs plus {@code tls.caCertificates()}, or
+   * anything with {@code insecureSkipVerify} (the CA file is read now).
+   */
+  static X509TrustManager trustManager(Route.Tls tls) throws FetchException {
+    try {
+      return tls.insecureSkipVerify() ? new TrustAll() : trustManager(tls.caCertificates());
+    } catch (GeneralSecurityException e) {
+      throw FetchException.io("tls setup failed", e);
+    }
+  }
+
   private static X509TrustManager trustManager(String caFile)
       throws GeneralSecurityException, FetchException {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());

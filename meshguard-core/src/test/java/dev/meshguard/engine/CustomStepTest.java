@@ -202,6 +202,64 @@ class CustomStepTest {
     assertThat(d.policy()).isEqualTo("foo/no-secrets");
   }
 
+  private static CustomAnswer allowChangingQuery(
+      List<Map.Entry<String, String>> set, List<String> remove) {
+    return new CustomAnswer(
+        true,
+        200,
+        "",
+        List.of(),
+        List.of(Map.entry("x-user", "alice")),
+        List.of(),
+        List.of(),
+        "ok",
+        set,
+        remove);
+  }
+
+  @Test
+  void theProvidersQueryChangesReachTheUpstream() {
+    Decision d =
+        decide(
+            get("/ext/a?b=2&drop=me&a=1"),
+            allowChangingQuery(List.of(Map.entry("tenant", "t1")), List.of("drop")));
+    assertThat(d.allowed()).as(d.trace().toString()).isTrue();
+    assertThat(d.upstream().path()).isEqualTo("/ext/a?a=1&b=2&tenant=t1");
+    Decision unchanged = decide(get("/ext/a?b=2&a=1"), allowChangingQuery(List.of(), List.of()));
+    assertThat(unchanged.upstream().path()).isEqualTo("/ext/a?b=2&a=1");
+  }
+
+  @Test
+  void jwtAuthenticationAfterTheProviderReadsTheQueryItChanged() {
+    CheckRequest r = get("/ext/a?access_token=not-a-jwt");
+    // the token in the query fails verification ...
+    assertThat(decide(r, allowChangingQuery(List.of(), List.of())).status()).isEqualTo(401);
+    // ... unless the provider removed it before jwt_authn looked (Envoy's filter order)
+    Decision removed = decide(r, allowChangingQuery(List.of(), List.of("access_token")));
+    assertThat(removed.allowed()).as(removed.trace().toString()).isTrue();
+    assertThat(removed.upstream().path()).isEqualTo("/ext/a");
+  }
+
+  @Test
+  void theProviderCannotRemoveHostOrPseudoHeaders() {
+    Decision d =
+        decide(
+            get("/ext/a", "x-drop", "1", "host", "h"),
+            new CustomAnswer(
+                true,
+                200,
+                "",
+                List.of(),
+                List.of(Map.entry("x-user", "alice")),
+                List.of(),
+                List.of("host", ":authority", "x-drop"),
+                "ok"));
+    assertThat(d.allowed()).as(d.trace().toString()).isTrue();
+    assertThat(d.upstream().removeHeaders())
+        .contains("x-drop")
+        .doesNotContain("host", ":authority");
+  }
+
   @Test
   void anAllowIsStillSubjectToJwtAuthentication() {
     Decision d =

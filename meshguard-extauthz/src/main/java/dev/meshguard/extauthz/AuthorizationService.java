@@ -124,7 +124,12 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
           }
           CheckResponse response;
           try {
-            response = response(decision, failure, start);
+            response =
+                response(
+                    decision,
+                    failure,
+                    start,
+                    request.getAttributes().getRequest().getHttp().getPath());
           } catch (RuntimeException | LinkageError | StackOverflowError e) {
             response = internalError(e, start);
           }
@@ -137,11 +142,12 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
     responses.onCompleted();
   }
 
-  private CheckResponse response(Decision decision, Throwable failure, long start) {
+  private CheckResponse response(
+      Decision decision, Throwable failure, long start, String requestPath) {
     if (decision == null) {
       return internalError(failure, start);
     }
-    CheckResponse response = ExtAuthzResponses.of(decision, metadataClaims);
+    CheckResponse response = ExtAuthzResponses.of(decision, metadataClaims, requestPath);
     if (decision.jwtStatus() != JwtStatus.OK && decision.jwtStatus() != JwtStatus.JWT_MISSED) {
       metrics.jwtFailure(decision.jwtStatus().name());
     }

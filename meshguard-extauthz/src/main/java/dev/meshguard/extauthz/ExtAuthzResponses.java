@@ -49,6 +49,14 @@ public final class ExtAuthzResponses {
    *     top-level claims, or `*` for the whole payload; absent claims are left out
    */
   public static CheckResponse of(Decision decision, List<String> claims) {
+    return of(decision, claims, null);
+  }
+
+  /**
+   * @param requestPath the `:path` Envoy asked about: a CUSTOM provider's query changes are passed
+   *     on against it ({@link QueryChanges}); null for none
+   */
+  public static CheckResponse of(Decision decision, List<String> claims, String requestPath) {
     CheckResponse.Builder response = CheckResponse.newBuilder();
     Struct metadata = metadata(decision);
     if (decision.allowed() && !claims.isEmpty() && decision.claims() != null) {
@@ -65,6 +73,7 @@ public final class ExtAuthzResponses {
     if (decision.allowed()) {
       response.setStatus(com.google.rpc.Status.newBuilder().setCode(Status.Code.OK.value()));
       OkHttpResponse.Builder ok = ok(decision.upstream()).toBuilder();
+      QueryChanges.addTo(ok, requestPath, decision.upstream());
       // a CUSTOM provider's headers for the client (the engine asked it before deciding)
       for (Map.Entry<String, String> h : decision.responseHeaders()) {
         ok.addResponseHeadersToAdd(

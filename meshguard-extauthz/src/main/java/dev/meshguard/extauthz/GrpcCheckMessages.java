@@ -101,8 +101,9 @@ final class GrpcCheckMessages {
 
   /**
    * Status OK allows: `ok_response.headers` go upstream (set, or appended when the option says so),
-   * `headers_to_remove` are dropped, `response_headers_to_add` reach the client. Any other status
-   * denies with `denied_response`'s status (403 when unset), body and headers.
+   * `headers_to_remove` are dropped, `query_parameters_to_set` / `_to_remove` change the query,
+   * `response_headers_to_add` reach the client. Any other status denies with `denied_response`'s
+   * status (403 when unset), body and headers.
    */
   static CustomAnswer answer(CheckResponse response) {
     if (response.getStatus().getCode() == io.grpc.Status.Code.OK.value()) {
@@ -123,7 +124,21 @@ final class GrpcCheckMessages {
           ok.getHeadersToRemoveList().stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
       List<Map.Entry<String, String>> client =
           ok.getResponseHeadersToAddList().stream().map(GrpcCheckMessages::entry).toList();
-      return new CustomAnswer(true, 200, "", client, set, append, remove, "the provider allowed");
+      List<Map.Entry<String, String>> querySet =
+          ok.getQueryParametersToSetList().stream()
+              .map(p -> Map.entry(p.getKey(), p.getValue()))
+              .toList();
+      return new CustomAnswer(
+          true,
+          200,
+          "",
+          client,
+          set,
+          append,
+          remove,
+          "the provider allowed",
+          querySet,
+          ok.getQueryParametersToRemoveList());
     }
     DeniedHttpResponse denied = response.getDeniedResponse();
     int status = denied.getStatus().getCodeValue();

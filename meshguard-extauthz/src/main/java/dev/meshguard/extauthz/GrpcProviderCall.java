@@ -14,7 +14,6 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,12 +56,10 @@ public final class GrpcProviderCall implements ProviderCall {
       builder.usePlaintext();
     } else {
       try {
-        SslContextBuilder tls = GrpcSslContexts.forClient();
-        if (route.tls().insecureSkipVerify()) {
-          tls.trustManager(InsecureTrustManagerFactory.INSTANCE);
-        } else if (route.tls().caCertificates() != null) {
-          tls.trustManager(new java.io.File(route.tls().caCertificates()));
-        }
+        // the JVM's CAs plus caCertificates, and subjectAltNames, as the HTTP provider's client
+        SslContextBuilder tls =
+            GrpcSslContexts.forClient()
+                .trustManager(new ProviderTrust(route.tls().trustManager(), route.tls()));
         builder.sslContext(tls.build());
         if (route.tls().sni() != null) {
           builder.overrideAuthority(route.tls().sni());

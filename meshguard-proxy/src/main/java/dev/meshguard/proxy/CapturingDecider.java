@@ -5,6 +5,8 @@ import dev.meshguard.engine.CustomAuthorizer;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderCall;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -47,12 +49,25 @@ public final class CapturingDecider implements Decider {
   @Override
   public CompletableFuture<Decision> decideAsync(
       PolicySnapshot snapshot, CheckRequest request, Executor resume) {
+    return decideAsync(snapshot, request, resume, null);
+  }
+
+  @Override
+  public CompletableFuture<Decision> decideAsync(
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Executor resume,
+      ProviderCall.RequestBody body) {
     if (authorizer == CustomAuthorizer.NONE) {
       return CompletableFuture.completedFuture(decide(snapshot, request));
     }
     Instant now = clock.instant();
     return Engine.decideAsync(
-            snapshot, request, Clock.fixed(now, ZoneOffset.UTC), resume, authorizer)
+            snapshot,
+            request,
+            Clock.fixed(now, ZoneOffset.UTC),
+            resume,
+            CustomAuthorizers.withBody(authorizer, body))
         .thenApply(
             decision -> {
               capture.record(now, request, decision);

@@ -5,6 +5,8 @@ import dev.meshguard.engine.CustomAuthorizer;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.Engine;
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.proxy.custom.CustomAuthorizers;
+import dev.meshguard.proxy.custom.ProviderCall;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +32,19 @@ public interface Decider {
     return CompletableFuture.completedFuture(decide(snapshot, request));
   }
 
+  /**
+   * As {@link #decideAsync(PolicySnapshot, CheckRequest, Executor)} for a request whose body was
+   * buffered for a CUSTOM provider (`includeRequestBodyInCheck`): the provider is sent {@code
+   * body}. The default ignores the body, for deciders that ask no provider.
+   */
+  default CompletableFuture<Decision> decideAsync(
+      PolicySnapshot snapshot,
+      CheckRequest request,
+      Executor resume,
+      ProviderCall.RequestBody body) {
+    return decideAsync(snapshot, request, resume);
+  }
+
   /** The engine every front end shares, asking no external authorizer (CUSTOM denies). */
   static Decider engine(Clock clock) {
     return engine(clock, CustomAuthorizer.NONE);
@@ -52,6 +67,16 @@ public interface Decider {
       public CompletableFuture<Decision> decideAsync(
           PolicySnapshot snapshot, CheckRequest request, Executor resume) {
         return Engine.decideAsync(snapshot, request, clock, resume, authorizer);
+      }
+
+      @Override
+      public CompletableFuture<Decision> decideAsync(
+          PolicySnapshot snapshot,
+          CheckRequest request,
+          Executor resume,
+          ProviderCall.RequestBody body) {
+        return Engine.decideAsync(
+            snapshot, request, clock, resume, CustomAuthorizers.withBody(authorizer, body));
       }
     };
   }

@@ -4,15 +4,19 @@ import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.proxy.custom.ProviderCall;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -60,6 +64,11 @@ final class Exchange {
   private boolean requestComplete;
   private UpstreamCall call;
 
+  /** Non-null only while a CUSTOM provider wants this request's body (a rare, slower path). */
+  private CheckBodyBuffer checkBody;
+
+  private boolean continueSent;
+
   Exchange(ProxyRuntime rt, Downstream downstream, HttpRequest request) {
     this.rt = rt;
     this.downstream = downstream;
@@ -78,7 +87,9 @@ final class Exchange {
 
   /** The client may send more of the body: the upstream is connected and can take it. */
   boolean wantsRequestBody() {
-    return phase == Phase.UPSTREAM && call.wantsBody();
+    return phase == Phase.UPSTREAM
+        ? call.wantsBody()
+        : phase == Phase.DECIDING && checkBody != null && checkBody.collecting();
   }
 
   /** End of a read burst from the client: what was written upstream goes out. */
@@ -127,30 +138,61 @@ final class Exchange {
       return;
     }
     CheckRequest check = prepared.check();
-    EventLoop loop = ctx.channel().eventLoop();
+    checkBody =
+        CheckBodyBuffer.forRequest(
+            snapshot,
+            check,
+            request,
+            requestChunked,
+            requestComplete,
+            downstream.http2(),
+            upgradeRequested());
     // On this loop, but after the current read is drained: a request's end usually arrives with
-    // its headers, and a local reply must know whether the body was complete. A decision that
-    // waits for a key fetch (at most its rule's timeout) is completed back on this loop.
-    loop.execute(
-        () -> {
-          if (phase != Phase.DECIDING) {
-            return;
+    // its headers, and a local reply must know whether the body was complete.
+    ctx.channel().eventLoop().execute(this::decideOrCollect);
+  }
+
+  /** Decides now, unless the check must wait for the body a CUSTOM provider wants. */
+  private void decideOrCollect() {
+    if (phase != Phase.DECIDING || deciding != null) {
+      return;
+    }
+    if (checkBody != null && checkBody.collecting()) {
+      if (expectContinue && !continueSent) {
+        // the client waits for this before sending the body the check needs (Envoy's connection
+        // manager answers `Expect` itself)
+        continueSent = true;
+        ctx.writeAndFlush(
+            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+      }
+      downstream.readinessChanged();
+      return; // onRequestContent decides once the body is there
+    }
+    decide();
+  }
+
+  /** A decision that waits for a key fetch or a provider is completed back on this loop. */
+  private void decide() {
+    CheckRequest check = prepared.check();
+    EventLoop loop = ctx.channel().eventLoop();
+    ProviderCall.RequestBody body = checkBody == null ? null : checkBody.body();
+    CompletableFuture<Decision> decided;
+    try {
+      decided =
+          body == null
+              ? rt.decider.decideAsync(snapshot, check, loop)
+              : rt.decider.decideAsync(snapshot, check, loop, body);
+    } catch (RuntimeException e) {
+      decided = CompletableFuture.completedFuture(null);
+    }
+    deciding = decided;
+    decided.whenComplete(
+        (d, e) -> {
+          if (loop.inEventLoop()) {
+            onDecision(d);
+          } else {
+            loop.execute(() -> onDecision(d));
           }
-          CompletableFuture<Decision> decided;
-          try {
-            decided = rt.decider.decideAsync(snapshot, check, loop);
-          } catch (RuntimeException e) {
-            decided = CompletableFuture.completedFuture(null);
-          }
-          deciding = decided;
-          decided.whenComplete(
-              (d, e) -> {
-                if (loop.inEventLoop()) {
-                  onDecision(d);
-                } else {
-                  loop.execute(() -> onDecision(d));
-                }
-              });
         });
   }
 
@@ -183,6 +225,27 @@ final class Exchange {
       if (forwarding) {
         call.requestEnded();
       }
+    }
+    if (checkBody != null && phase == Phase.DECIDING && checkBody.collecting()) {
+      collectForCheck(content, last);
+    }
+  }
+
+  /** A body part the check waits for: decide once enough arrived; 413 when it is too long. */
+  private void collectForCheck(HttpContent content, boolean last) {
+    CheckBodyBuffer.State state = checkBody.add(content, last);
+    if (state == CheckBodyBuffer.State.TOO_LARGE) {
+      sendLocal(
+          413,
+          CheckBodyBuffer.TOO_LARGE_BODY,
+          List.of(),
+          "PAYLOAD_TOO_LARGE",
+          "request body above maxRequestBytes of ext_authz provider `"
+              + checkBody.providerName()
+              + "`",
+          null);
+    } else if (state == CheckBodyBuffer.State.READY) {
+      decideOrCollect();
     }
   }
 
@@ -223,7 +286,9 @@ final class Exchange {
       request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
     phase = Phase.UPSTREAM;
-    call = new UpstreamCall(this, rt, downstream, request, head, expectContinue, keepTrailers);
+    call =
+        new UpstreamCall(
+            this, rt, downstream, request, head, expectContinue && !continueSent, keepTrailers);
     call.start();
   }
 

@@ -23,7 +23,7 @@ final class ExchangeLog {
   /**
    * Records the exchange unless it already was.
    *
-   * @param outcome the decision outcome or `MALFORMED`/`ERROR`
+   * @param outcome the decision outcome or `MALFORMED`/`ERROR`/`PAYLOAD_TOO_LARGE`
    * @param reason why, or null for the decision's reason (written only when the access log keeps
    *     entries: the hot path builds no explanation text)
    * @param upstreamStatus the upstream's status, or null

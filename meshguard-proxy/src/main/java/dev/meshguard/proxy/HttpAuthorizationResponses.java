@@ -19,7 +19,8 @@ import java.util.Set;
  * headers for the upstream (claim and payload outputs) as response headers; anything else denies,
  * and carries the status, body and headers (`www-authenticate`) the client gets, as Envoy relays
  * them. Envoy removes the headers named in `x-envoy-auth-headers-to-remove` (the token headers the
- * engine drops); nginx and Traefik cannot remove headers.
+ * engine drops); nginx and Traefik cannot remove headers. An allowing CUSTOM provider's headers for
+ * the client ride on the 200 too.
  */
 final class HttpAuthorizationResponses {
   static final String HEADERS_TO_REMOVE = "x-envoy-auth-headers-to-remove";
@@ -36,6 +37,12 @@ final class HttpAuthorizationResponses {
       return response;
     }
     FullHttpResponse response = response(200, "");
+    // an allowing CUSTOM provider's headers for the client, as the gRPC server's
+    // `response_headers_to_add`: the front proxy's `allowed_client_headers_on_success` (Istio:
+    // `headersToDownstreamOnAllow`) lets them through to the client
+    for (Map.Entry<String, String> h : decision.responseHeaders()) {
+      response.headers().add(h.getKey(), h.getValue());
+    }
     Decision.UpstreamRewrite upstream = decision.upstream();
     if (upstream == null) {
       return response;

@@ -84,6 +84,27 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
 
   @Override
   public CompletableFuture<CustomAnswer> ask(CustomCheck check, CheckRequest request) {
+    return ask(check, request, null);
+  }
+
+  /**
+   * {@code authorizer} for one request whose body was buffered for its check: the body goes to the
+   * provider when {@code authorizer} is this client (others cannot send one).
+   */
+  public static CustomAuthorizer withBody(
+      CustomAuthorizer authorizer, ProviderCall.RequestBody body) {
+    if (body == null || !(authorizer instanceof CustomAuthorizers client)) {
+      return authorizer;
+    }
+    return (check, request) -> client.ask(check, request, body);
+  }
+
+  /**
+   * As {@link #ask(CustomCheck, CheckRequest)}, sending {@code body} (`includeRequestBodyInCheck`)
+   * when the provider asks for one; null for none.
+   */
+  public CompletableFuture<CustomAnswer> ask(
+      CustomCheck check, CheckRequest request, ProviderCall.RequestBody body) {
     ExtAuthzProvider provider = check.provider();
     if (provider == null) {
       return CompletableFuture.completedFuture(null);
@@ -99,7 +120,8 @@ public final class CustomAuthorizers implements CustomAuthorizer, AutoCloseable 
     long start = System.nanoTime();
     CompletableFuture<CustomAnswer> call;
     try {
-      call = entry.call().call(check, request, null, provider.timeout());
+      ProviderCall.RequestBody sent = provider.requestBody() == null ? null : body;
+      call = entry.call().call(check, request, sent, provider.timeout());
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(new ProviderError("protocol", e.toString()));
     }

@@ -76,7 +76,9 @@ final class HttpCheckMessages {
       if (name.startsWith(":") || name.equals("content-length")) {
         continue;
       }
+      // Envoy adds its partial-body marker after choosing the headers to send: it always goes
       if (ALWAYS_SENT.contains(name)
+          || name.equals(CheckHeaders.PARTIAL_BODY)
           || ExtAuthzProvider.matches(provider.includeRequestHeadersInCheck(), name)) {
         out.headers().add(name, h.getValue());
       }
