@@ -2,18 +2,17 @@ package dev.meshguard.cli;
 
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.extauthz.ExtAuthzServer;
-import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
-import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.HttpAuthorizationRequests;
 import dev.meshguard.proxy.HttpAuthorizationRequests.Dialect;
 import dev.meshguard.proxy.HttpAuthorizationServer;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.PolicyLoader;
-import dev.meshguard.proxy.custom.CustomAuthorizers;
-import dev.meshguard.proxy.custom.ProviderMetrics;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -194,8 +193,7 @@ public final class ExtAuthzCommand implements Callable<Integer> {
     ConfigSource source = null;
     ProviderMetrics providerMetrics = new ProviderMetrics();
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
-        CustomAuthorizers providers =
-            new CustomAuthorizers(GrpcProviderCall.factory(), providerMetrics, Clock.systemUTC())) {
+        CustomAuthorizers providers = ProviderClients.create(providerMetrics)) {
       PolicyLoader loader;
       if (kube.enabled) {
         source = KubeSources.open(kube, workload, true, System.err, err);

@@ -1,23 +1,22 @@
 package dev.meshguard.cli;
 
 import dev.meshguard.engine.MeshSettingsLoader;
-import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
-import dev.meshguard.proxy.CaptureLog;
-import dev.meshguard.proxy.CapturingDecider;
-import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.ForwardClientCert;
 import dev.meshguard.proxy.Gateway;
 import dev.meshguard.proxy.ListenerTls;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
 import dev.meshguard.proxy.UpstreamTls;
-import dev.meshguard.proxy.custom.CustomAuthorizers;
-import dev.meshguard.proxy.custom.ProviderMetrics;
+import dev.meshguard.runtime.CaptureLog;
+import dev.meshguard.runtime.CapturingDecider;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
@@ -335,8 +334,7 @@ public final class ServeCommand implements Callable<Integer> {
     ConfigSource source = null;
     ProviderMetrics providerMetrics = new ProviderMetrics();
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
-        CustomAuthorizers providers =
-            new CustomAuthorizers(GrpcProviderCall.factory(), providerMetrics, Clock.systemUTC())) {
+        CustomAuthorizers providers = ProviderClients.create(providerMetrics)) {
       PolicyLoader loader;
       if (kube.enabled) {
         source = KubeSources.open(kube, workload, true, System.err, err);

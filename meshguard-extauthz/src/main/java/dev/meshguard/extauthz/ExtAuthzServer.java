@@ -1,15 +1,15 @@
 package dev.meshguard.extauthz;
 
 import dev.meshguard.jwks.RemoteJwksSources;
-import dev.meshguard.proxy.AdminServer;
-import dev.meshguard.proxy.ConfigWatcher;
-import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.LiveConfig;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.PolicyLoader;
-import dev.meshguard.proxy.ProxyMetrics;
-import dev.meshguard.proxy.RemoteKeysInForce;
-import dev.meshguard.proxy.WorkloadSnapshots;
+import dev.meshguard.runtime.AdminServer;
+import dev.meshguard.runtime.ConfigWatcher;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.LiveConfig;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.RemoteKeysInForce;
+import dev.meshguard.runtime.WorkloadSnapshots;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

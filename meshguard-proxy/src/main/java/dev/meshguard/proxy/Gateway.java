@@ -1,6 +1,14 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.jwks.RemoteJwksSources;
+import dev.meshguard.runtime.AdminServer;
+import dev.meshguard.runtime.ConfigWatcher;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.LiveConfig;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.RemoteKeysInForce;
 import io.netty.handler.ssl.SslContext;
 import java.io.Closeable;
 import java.io.IOException;
