@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -331,22 +332,18 @@ public final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_USAGE;
     }
 
-    ConfigSource source = null;
     ProviderMetrics providerMetrics = new ProviderMetrics();
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
-        CustomAuthorizers providers = ProviderClients.create(providerMetrics)) {
-      PolicyLoader loader;
-      if (kube.enabled) {
-        source = KubeSources.open(kube, workload, true, System.err, err);
-        loader = StartupConfig.loader(source, workload, jwks, rejectDemoKeys);
-      } else {
-        loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
-      }
-      long loaded = source == null ? 0 : source.current().generation();
-      LoadResult initial = StartupConfig.load("serve", loader, workload, rejectDemoKeys, err);
-      if (initial == null) {
+        CustomAuthorizers providers = ProviderClients.create(providerMetrics);
+        StartupConfig.Opened opened =
+            StartupConfig.open("serve", kube, workload, jwks, rejectDemoKeys, err)) {
+      if (opened.initial() == null) {
         return Main.EXIT_USAGE;
       }
+      PolicyLoader loader = opened.loader();
+      LoadResult initial = opened.initial();
+      ConfigSource source = opened.source();
+      long loaded = opened.generation();
       CaptureLog captureLog = openCapture(err);
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
@@ -400,10 +397,6 @@ public final class ServeCommand implements Callable<Integer> {
         | IllegalArgumentException e) {
       err.println("meshguard serve: " + e.getMessage());
       return Main.EXIT_USAGE;
-    } finally {
-      if (source != null) {
-        source.close();
-      }
     }
   }
 
@@ -442,19 +435,12 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** Blocks until SIGTERM/SIGINT, then drains; 0 when stopped by a signal. */
   static int awaitShutdown(CountDownLatch stop, Gateway gateway, Duration drain, PrintWriter err) {
-    try {
-      stop.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    gateway.startDraining();
-    err.println("meshguard: stopping, letting in-flight requests finish (at most " + drain + ")");
-    err.flush();
-    boolean clean = gateway.shutdown(drain);
-    if (!clean) {
-      err.println("meshguard: drain timeout passed; remaining connections were closed");
-    }
-    err.flush();
-    return 0;
+    return GracefulStop.awaitThenDrain(
+        stop,
+        List.of(gateway),
+        drain,
+        err,
+        "in-flight requests",
+        "remaining connections were closed");
   }
 }

@@ -55,10 +55,7 @@ public final class FilePolicyLoader implements PolicyLoader {
     this.allowDemoKeys = allowDemoKeys;
   }
 
-  /**
-   * Where the configuration read by the last {@link #load} trusts Istio's published sample key
-   * (empty before the first load), so that a start-up warning needs no second read.
-   */
+  @Override
   public List<String> demoKeyUsagesOfLastLoad() {
     LastRead last = lastRead;
     return last == null ? List.of() : last.demoKeyUsages();

@@ -20,4 +20,13 @@ public interface PolicyLoader {
   default String fingerprintOfLastLoad() {
     return null;
   }
+
+  /**
+   * Where the configuration read by the last {@link #load} trusts Istio's published sample key
+   * ({@link DemoKeys}), so that a start-up warning needs no second read; empty before the first
+   * load or when this loader does not record it.
+   */
+  default List<String> demoKeyUsagesOfLastLoad() {
+    return List.of();
+  }
 }

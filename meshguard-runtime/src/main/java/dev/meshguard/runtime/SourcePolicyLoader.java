@@ -28,6 +28,7 @@ public final class SourcePolicyLoader implements PolicyLoader {
   private final Workload workload;
   private final JwksSources jwksSources;
   private final boolean allowDemoKeys;
+  private volatile List<String> demoKeyUsages = List.of();
 
   /**
    * @param rootNamespace `--root-namespace`, or null to keep the source's mesh settings
@@ -56,6 +57,8 @@ public final class SourcePolicyLoader implements PolicyLoader {
     List<Finding> skipped = new ArrayList<>(view.skipped());
     if (!allowDemoKeys) {
       config = withoutDemoKeys(config, skipped);
+    } else {
+      demoKeyUsages = List.copyOf(DemoKeys.usages(config));
     }
     List<JwksSource> remote = new ArrayList<>();
     JwksSources recording =
@@ -75,6 +78,12 @@ public final class SourcePolicyLoader implements PolicyLoader {
       return LoadResult.rejected(findings, errors);
     }
     return LoadResult.accepted(snapshot, findings, remote);
+  }
+
+  /** Where the last view trusts Istio's sample key; empty when such keys are refused. */
+  @Override
+  public List<String> demoKeyUsagesOfLastLoad() {
+    return demoKeyUsages;
   }
 
   private static ConfigSet withoutDemoKeys(ConfigSet config, List<Finding> skipped) {
