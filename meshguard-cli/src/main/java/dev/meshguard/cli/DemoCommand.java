@@ -5,6 +5,7 @@ import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.proxy.Gateway;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
+import dev.meshguard.proxy.demo.BookinfoUpstream;
 import dev.meshguard.runtime.Decider;
 import dev.meshguard.runtime.FilePolicyLoader;
 import dev.meshguard.runtime.LoadResult;

@@ -72,12 +72,9 @@ public final class FilePolicyLoader implements PolicyLoader {
     String fingerprint = ConfigWatcher.fingerprint(watchedPaths());
     MeshSettings mesh;
     try {
-      mesh = meshConfig == null ? MeshSettings.defaults() : MeshSettingsLoader.load(meshConfig);
+      mesh = MeshSettingsFile.read(meshConfig, rootNamespace);
     } catch (MeshSettingsLoader.MeshConfigException e) {
       return LoadResult.rejected(List.of(), List.of(e.getMessage()));
-    }
-    if (rootNamespace != null) {
-      mesh = mesh.withRootNamespace(rootNamespace);
     }
     ConfigSet config = ConfigLoader.load(configPaths);
     List<String> demoKeyUsages = DemoKeys.usages(config);

@@ -1,4 +1,4 @@
-package dev.meshguard.cli;
+package dev.meshguard.proxy.demo;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * `/api/v1/products[/{id}[/reviews|/ratings]]` (JSON). Written for the demo, not taken from Istio.
  */
 @SuppressWarnings("FutureReturnValueIgnored") // write failures close the connection
-final class BookinfoUpstream implements Closeable {
+public final class BookinfoUpstream implements Closeable {
   private record Product(int id, String title, String author, int year) {}
 
   private static final List<Product> PRODUCTS =
@@ -52,7 +52,7 @@ final class BookinfoUpstream implements Closeable {
   }
 
   /** Starts on a loopback port chosen by the system. */
-  static BookinfoUpstream start() {
+  public static BookinfoUpstream start() {
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("bookinfo", true), NioIoHandler.newFactory());
@@ -76,7 +76,7 @@ final class BookinfoUpstream implements Closeable {
     return new BookinfoUpstream(group, ch);
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return (InetSocketAddress) channel.localAddress();
   }
 
