@@ -10,8 +10,8 @@
  *
  * <dl>
  *   <dt>{@link dev.meshguard.engine.PolicySnapshot} (core)
- *   <dd>The configuration compiled for one workload: immutable, what a request is decided with.
- *       A request takes one and keeps it to the end, whatever reloads meanwhile.
+ *   <dd>The configuration compiled for one workload: immutable, what a request is decided with. A
+ *       request takes one and keeps it to the end, whatever reloads meanwhile.
  *   <dt>{@link dev.meshguard.runtime.LoadResult}
  *   <dd>The outcome of one attempt to read and compile the configuration ({@link
  *       dev.meshguard.runtime.PolicyLoader#load()}): accepted with its snapshot, or rejected with
@@ -28,6 +28,7 @@
  * </dl>
  *
  * <p>"In force" always means the accepted load the {@code LiveConfig} holds now; a rejected load is
- * never in force, and the sources it fetched stop ({@link dev.meshguard.runtime.RemoteKeysInForce}).
+ * never in force, and the sources it fetched stop ({@link
+ * dev.meshguard.runtime.RemoteKeysInForce}).
  */
 package dev.meshguard.runtime;

@@ -1,4 +1,4 @@
-package dev.meshguard.jwks;
+package dev.meshguard.testing;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -22,7 +22,7 @@ import java.util.List;
 
 /** Signing keys made at test time, their public JWKS, and tokens signed with them. */
 public final class TestKeys {
-  static final String ISSUER = "https://issuer.example.com";
+  public static final String ISSUER = "https://issuer.example.com";
 
   private TestKeys() {}
 
@@ -57,7 +57,7 @@ public final class TestKeys {
     }
   }
 
-  static JwkSet parse(String jwks) {
+  public static JwkSet parse(String jwks) {
     try {
       return JwkSet.parse(jwks);
     } catch (JwtException e) {
@@ -66,7 +66,7 @@ public final class TestKeys {
   }
 
   /** True when {@code token}'s signature verifies with one of {@code keys}. */
-  static boolean verifies(JwkSet keys, String token) {
+  public static boolean verifies(JwkSet keys, String token) {
     try {
       return JwtVerifier.verifySignature(dev.meshguard.jwt.Jwt.parse(token), keys) == JwtStatus.OK;
     } catch (JwtException e) {
