@@ -18,7 +18,6 @@ import dev.meshguard.runtime.PolicyLoader;
 import dev.meshguard.runtime.custom.CustomAuthorizers;
 import dev.meshguard.runtime.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
-import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -274,7 +273,7 @@ public final class ServeCommand implements Callable<Integer> {
     String cryptoProvider = CryptoProviders.installPreferred();
     err.println("meshguard serve: crypto provider: " + cryptoProvider);
     ProxyOptions options;
-    SslContext tls;
+    ListenerTls tls;
     Duration drain;
     Duration poll;
     java.net.InetSocketAddress adminAddress;
@@ -312,9 +311,7 @@ public final class ServeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--tls-client-auth needs --tls-client-ca");
       }
       tls =
-          tlsCert == null
-              ? null
-              : ListenerTls.build(tlsCert, tlsKey, tlsClientCa, clientAuthMode());
+          tlsCert == null ? null : ListenerTls.load(tlsCert, tlsKey, tlsClientCa, clientAuthMode());
       if (tlsClientCa != null) {
         err.println(
             "meshguard serve: mutual TLS: client certificates "

@@ -42,9 +42,6 @@ class ModuleBoundariesTest {
     noClasses()
         .that()
         .resideOutsideOfPackage("dev.meshguard.proxy..")
-        // it holds the listener's SslContext that ListenerTls builds and hands it to the proxy
-        .and()
-        .doNotHaveFullyQualifiedName(ServeCommand.class.getName())
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.netty..")

@@ -8,7 +8,6 @@ import dev.meshguard.runtime.LoadResult;
 import dev.meshguard.runtime.MeshguardRuntime;
 import dev.meshguard.runtime.PolicyLoader;
 import dev.meshguard.runtime.ProxyMetrics;
-import io.netty.handler.ssl.SslContext;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,7 +45,7 @@ public final class Gateway implements FrontEnd, Closeable {
       InetSocketAddress admin,
       String accessLog,
       Duration reloadPollInterval,
-      SslContext tls,
+      ListenerTls tls,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
       RemoteJwksSources remoteKeys,
@@ -62,7 +61,7 @@ public final class Gateway implements FrontEnd, Closeable {
         InetSocketAddress admin,
         String accessLog,
         Duration reloadPollInterval,
-        SslContext tls,
+        ListenerTls tls,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live,
         RemoteJwksSources remoteKeys) {
@@ -75,7 +74,7 @@ public final class Gateway implements FrontEnd, Closeable {
         InetSocketAddress admin,
         String accessLog,
         Duration reloadPollInterval,
-        SslContext tls,
+        ListenerTls tls,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live) {
       this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, null, null);
@@ -128,7 +127,7 @@ public final class Gateway implements FrontEnd, Closeable {
               decider,
               runtime.metrics(),
               accessLog,
-              settings.tls());
+              settings.tls() == null ? null : settings.tls().context());
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("listen", proxy.address().toString());
       facts.put("upstream", settings.proxy().upstream().toString());
