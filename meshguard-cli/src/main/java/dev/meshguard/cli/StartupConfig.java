@@ -63,7 +63,7 @@ final class StartupConfig {
   }
 
   /** Reads the files of {@code workload} for its workload, with remote keys from {@code jwks}. */
-  static FilePolicyLoader loader(
+  private static FilePolicyLoader loader(
       WorkloadOptions workload, RemoteJwksSources jwks, boolean rejectDemoKeys) {
     return new FilePolicyLoader(
         workload.configPaths,
@@ -77,7 +77,7 @@ final class StartupConfig {
   /**
    * Compiles the views of {@code source} for {@code workload}, with remote keys from {@code jwks}.
    */
-  static SourcePolicyLoader loader(
+  private static SourcePolicyLoader loader(
       ConfigSource source,
       WorkloadOptions workload,
       RemoteJwksSources jwks,
@@ -91,7 +91,7 @@ final class StartupConfig {
   }
 
   /** The loaded configuration, or null when the command must not start (errors printed). */
-  static LoadResult load(
+  private static LoadResult load(
       String command, PolicyLoader loader, boolean rejectDemoKeys, PrintWriter err) {
     LoadResult initial = loader.load();
     if (!initial.ok()) {
