@@ -9,13 +9,12 @@ import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.authz.ShadowResult;
-import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
 import dev.meshguard.policy.Finding;
-import dev.meshguard.proxy.custom.CustomAuthorizers;
-import dev.meshguard.proxy.custom.ProviderMetrics;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import dev.meshguard.source.SourcedConfig;
 import java.io.PrintWriter;
@@ -209,9 +208,7 @@ public final class CheckCommand implements Callable<Integer> {
     if (Engine.customCheck(snapshot, request) == null) {
       return CustomAnswers.NONE;
     }
-    try (CustomAuthorizers providers =
-        new CustomAuthorizers(
-            GrpcProviderCall.factory(), new ProviderMetrics(), Clock.systemUTC())) {
+    try (CustomAuthorizers providers = ProviderClients.create(new ProviderMetrics())) {
       return Engine.askBlocking(providers, snapshot, request);
     }
   }

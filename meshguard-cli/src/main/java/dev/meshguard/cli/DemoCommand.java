@@ -2,12 +2,13 @@ package dev.meshguard.cli;
 
 import dev.meshguard.engine.Workload;
 import dev.meshguard.jwt.CryptoProviders;
-import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.Gateway;
-import dev.meshguard.proxy.LoadResult;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
+import dev.meshguard.proxy.demo.BookinfoUpstream;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FilePolicyLoader;
+import dev.meshguard.runtime.LoadResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

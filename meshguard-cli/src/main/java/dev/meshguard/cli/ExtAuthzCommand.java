@@ -2,23 +2,24 @@ package dev.meshguard.cli;
 
 import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.extauthz.ExtAuthzServer;
-import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
-import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.HttpAuthorizationRequests;
 import dev.meshguard.proxy.HttpAuthorizationRequests.Dialect;
 import dev.meshguard.proxy.HttpAuthorizationServer;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.PolicyLoader;
-import dev.meshguard.proxy.custom.CustomAuthorizers;
-import dev.meshguard.proxy.custom.ProviderMetrics;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FrontEnd;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,23 +192,18 @@ public final class ExtAuthzCommand implements Callable<Integer> {
 
     String cryptoProvider = CryptoProviders.installPreferred();
     err.println("meshguard extauthz: crypto provider: " + cryptoProvider);
-    ConfigSource source = null;
     ProviderMetrics providerMetrics = new ProviderMetrics();
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
-        CustomAuthorizers providers =
-            new CustomAuthorizers(GrpcProviderCall.factory(), providerMetrics, Clock.systemUTC())) {
-      PolicyLoader loader;
-      if (kube.enabled) {
-        source = KubeSources.open(kube, workload, true, System.err, err);
-        loader = StartupConfig.loader(source, workload, jwks, rejectDemoKeys);
-      } else {
-        loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
-      }
-      long loaded = source == null ? 0 : source.current().generation();
-      LoadResult initial = StartupConfig.load("extauthz", loader, workload, rejectDemoKeys, err);
-      if (initial == null) {
+        CustomAuthorizers providers = ProviderClients.create(providerMetrics);
+        StartupConfig.Opened opened =
+            StartupConfig.open("extauthz", kube, workload, jwks, rejectDemoKeys, err)) {
+      if (opened.initial() == null) {
         return Main.EXIT_USAGE;
       }
+      PolicyLoader loader = opened.loader();
+      LoadResult initial = opened.initial();
+      ConfigSource source = opened.source();
+      long loaded = opened.generation();
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
       info.put("cryptoProvider", cryptoProvider);
@@ -258,33 +254,20 @@ public final class ExtAuthzCommand implements Callable<Integer> {
       }
       out.flush();
       err.flush();
-      try {
-        stop.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      // not ready before saying so, so that whoever reads the line sees readiness fail
-      server.startDraining();
-      err.println("meshguard: stopping, letting calls in flight finish (at most " + drain + ")");
-      err.flush();
+      List<FrontEnd> frontEnds = new ArrayList<>();
+      frontEnds.add(server);
       if (httpServer != null) {
-        httpServer.shutdown(drain);
+        // the HTTP listener drains before the gRPC one, as it was started after it
+        frontEnds.add(0, httpServer);
       }
-      if (!server.shutdown(drain)) {
-        err.println("meshguard: drain timeout passed; remaining calls were cancelled");
-      }
-      err.flush();
-      return 0;
+      return GracefulStop.awaitThenDrain(
+          stop, frontEnds, drain, err, "calls in flight", "remaining calls were cancelled");
     } catch (java.io.IOException
         | KubeUnavailable
         | MeshSettingsLoader.MeshConfigException
         | IllegalArgumentException e) {
       err.println("meshguard extauthz: " + e.getMessage());
       return Main.EXIT_USAGE;
-    } finally {
-      if (source != null) {
-        source.close();
-      }
     }
   }
 }

@@ -1,30 +1,29 @@
 package dev.meshguard.cli;
 
 import dev.meshguard.engine.MeshSettingsLoader;
-import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.jwt.CryptoProviders;
-import dev.meshguard.proxy.CaptureLog;
-import dev.meshguard.proxy.CapturingDecider;
-import dev.meshguard.proxy.Decider;
 import dev.meshguard.proxy.ForwardClientCert;
 import dev.meshguard.proxy.Gateway;
 import dev.meshguard.proxy.ListenerTls;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.PolicyLoader;
 import dev.meshguard.proxy.ProxyOptions;
 import dev.meshguard.proxy.UpstreamTarget;
 import dev.meshguard.proxy.UpstreamTls;
-import dev.meshguard.proxy.custom.CustomAuthorizers;
-import dev.meshguard.proxy.custom.ProviderMetrics;
+import dev.meshguard.runtime.CaptureLog;
+import dev.meshguard.runtime.CapturingDecider;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import dev.meshguard.source.ConfigSource;
-import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -274,7 +273,7 @@ public final class ServeCommand implements Callable<Integer> {
     String cryptoProvider = CryptoProviders.installPreferred();
     err.println("meshguard serve: crypto provider: " + cryptoProvider);
     ProxyOptions options;
-    SslContext tls;
+    ListenerTls tls;
     Duration drain;
     Duration poll;
     java.net.InetSocketAddress adminAddress;
@@ -312,9 +311,7 @@ public final class ServeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--tls-client-auth needs --tls-client-ca");
       }
       tls =
-          tlsCert == null
-              ? null
-              : ListenerTls.build(tlsCert, tlsKey, tlsClientCa, clientAuthMode());
+          tlsCert == null ? null : ListenerTls.load(tlsCert, tlsKey, tlsClientCa, clientAuthMode());
       if (tlsClientCa != null) {
         err.println(
             "meshguard serve: mutual TLS: client certificates "
@@ -332,23 +329,18 @@ public final class ServeCommand implements Callable<Integer> {
       return Main.EXIT_USAGE;
     }
 
-    ConfigSource source = null;
     ProviderMetrics providerMetrics = new ProviderMetrics();
     try (RemoteJwksSources jwks = new RemoteJwksSources(RemoteJwksOptions.defaults());
-        CustomAuthorizers providers =
-            new CustomAuthorizers(GrpcProviderCall.factory(), providerMetrics, Clock.systemUTC())) {
-      PolicyLoader loader;
-      if (kube.enabled) {
-        source = KubeSources.open(kube, workload, true, System.err, err);
-        loader = StartupConfig.loader(source, workload, jwks, rejectDemoKeys);
-      } else {
-        loader = StartupConfig.loader(workload, jwks, rejectDemoKeys);
-      }
-      long loaded = source == null ? 0 : source.current().generation();
-      LoadResult initial = StartupConfig.load("serve", loader, workload, rejectDemoKeys, err);
-      if (initial == null) {
+        CustomAuthorizers providers = ProviderClients.create(providerMetrics);
+        StartupConfig.Opened opened =
+            StartupConfig.open("serve", kube, workload, jwks, rejectDemoKeys, err)) {
+      if (opened.initial() == null) {
         return Main.EXIT_USAGE;
       }
+      PolicyLoader loader = opened.loader();
+      LoadResult initial = opened.initial();
+      ConfigSource source = opened.source();
+      long loaded = opened.generation();
       CaptureLog captureLog = openCapture(err);
       Map<String, Object> info = new LinkedHashMap<>();
       info.put("allowDemoKeys", !rejectDemoKeys);
@@ -402,10 +394,6 @@ public final class ServeCommand implements Callable<Integer> {
         | IllegalArgumentException e) {
       err.println("meshguard serve: " + e.getMessage());
       return Main.EXIT_USAGE;
-    } finally {
-      if (source != null) {
-        source.close();
-      }
     }
   }
 
@@ -444,19 +432,12 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** Blocks until SIGTERM/SIGINT, then drains; 0 when stopped by a signal. */
   static int awaitShutdown(CountDownLatch stop, Gateway gateway, Duration drain, PrintWriter err) {
-    try {
-      stop.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    gateway.startDraining();
-    err.println("meshguard: stopping, letting in-flight requests finish (at most " + drain + ")");
-    err.flush();
-    boolean clean = gateway.shutdown(drain);
-    if (!clean) {
-      err.println("meshguard: drain timeout passed; remaining connections were closed");
-    }
-    err.flush();
-    return 0;
+    return GracefulStop.awaitThenDrain(
+        stop,
+        List.of(gateway),
+        drain,
+        err,
+        "in-flight requests",
+        "remaining connections were closed");
   }
 }

@@ -1,8 +1,8 @@
 package dev.meshguard.cli;
 
 import dev.meshguard.policy.Finding;
-import dev.meshguard.proxy.LiveConfig;
-import dev.meshguard.proxy.ProxyMetrics;
+import dev.meshguard.runtime.LiveConfig;
+import dev.meshguard.runtime.ProxyMetrics;
 import dev.meshguard.source.ConfigSource;
 import dev.meshguard.source.SourcedConfig;
 import java.util.HashSet;

@@ -1,13 +1,12 @@
 package dev.meshguard.cli;
 
+import dev.meshguard.engine.MeshSettingsLoader;
 import dev.meshguard.jwks.RemoteJwksSources;
-import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.Finding;
-import dev.meshguard.proxy.DemoKeys;
-import dev.meshguard.proxy.FilePolicyLoader;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.PolicyLoader;
-import dev.meshguard.proxy.SourcePolicyLoader;
+import dev.meshguard.runtime.FilePolicyLoader;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.SourcePolicyLoader;
 import dev.meshguard.source.ConfigSource;
 import java.io.PrintWriter;
 import java.util.List;
@@ -20,8 +19,51 @@ import java.util.List;
 final class StartupConfig {
   private StartupConfig() {}
 
+  /**
+   * The configuration a long-running command starts with, and where it comes from.
+   *
+   * @param loader what reloads read
+   * @param source the cluster's view with `--kube`, or null for files; closed with this
+   * @param generation the source's generation that {@code initial} compiled (0 for files)
+   * @param initial the first load, or null when the command must not start (errors printed)
+   */
+  record Opened(PolicyLoader loader, ConfigSource source, long generation, LoadResult initial)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      if (source != null) {
+        source.close();
+      }
+    }
+  }
+
+  /**
+   * Opens the configuration of `serve` or `extauthz` the one way both do it: from the cluster with
+   * `--kube` (waiting for its first view), else from the files; then loads it once.
+   */
+  static Opened open(
+      String command,
+      KubeOptions kube,
+      WorkloadOptions workload,
+      RemoteJwksSources jwks,
+      boolean rejectDemoKeys,
+      PrintWriter err)
+      throws KubeUnavailable, MeshSettingsLoader.MeshConfigException, InterruptedException {
+    ConfigSource source = null;
+    PolicyLoader loader;
+    if (kube.enabled) {
+      source = KubeSources.open(kube, workload, true, System.err, err);
+      loader = loader(source, workload, jwks, rejectDemoKeys);
+    } else {
+      loader = loader(workload, jwks, rejectDemoKeys);
+    }
+    long generation = source == null ? 0 : source.current().generation();
+    LoadResult initial = load(command, loader, rejectDemoKeys, err);
+    return new Opened(loader, source, generation, initial);
+  }
+
   /** Reads the files of {@code workload} for its workload, with remote keys from {@code jwks}. */
-  static FilePolicyLoader loader(
+  private static FilePolicyLoader loader(
       WorkloadOptions workload, RemoteJwksSources jwks, boolean rejectDemoKeys) {
     return new FilePolicyLoader(
         workload.configPaths,
@@ -35,7 +77,7 @@ final class StartupConfig {
   /**
    * Compiles the views of {@code source} for {@code workload}, with remote keys from {@code jwks}.
    */
-  static SourcePolicyLoader loader(
+  private static SourcePolicyLoader loader(
       ConfigSource source,
       WorkloadOptions workload,
       RemoteJwksSources jwks,
@@ -49,12 +91,8 @@ final class StartupConfig {
   }
 
   /** The loaded configuration, or null when the command must not start (errors printed). */
-  static LoadResult load(
-      String command,
-      PolicyLoader loader,
-      WorkloadOptions workload,
-      boolean rejectDemoKeys,
-      PrintWriter err) {
+  private static LoadResult load(
+      String command, PolicyLoader loader, boolean rejectDemoKeys, PrintWriter err) {
     LoadResult initial = loader.load();
     if (!initial.ok()) {
       initial.errors().forEach(err::println);
@@ -68,12 +106,8 @@ final class StartupConfig {
       }
     }
     if (!rejectDemoKeys) {
-      List<String> demo =
-          loader instanceof FilePolicyLoader files
-              ? files.demoKeyUsagesOfLastLoad()
-              : loader instanceof SourcePolicyLoader sourced
-                  ? DemoKeys.usages(sourced.source().current().config())
-                  : DemoKeys.usages(ConfigLoader.load(workload.configPaths));
+      // what the load read: the configuration is not read a second time for this
+      List<String> demo = loader.demoKeyUsagesOfLastLoad();
       if (!demo.isEmpty()) {
         err.println(
             "meshguard "

@@ -8,22 +8,21 @@ import dev.meshguard.engine.SnapshotCompiler;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.ConfigSet;
+import dev.meshguard.runtime.MeshSettingsFile;
 import java.util.function.UnaryOperator;
 
-/** Loads configuration and mesh settings from the shared options and compiles a snapshot. */
+/**
+ * Loads configuration and mesh settings from the shared options and compiles a snapshot, for the
+ * one-shot commands (`check`, `replay`, `test`): mesh settings as `serve` computes them ({@link
+ * MeshSettingsFile}), the files read and compiled as its {@link
+ * dev.meshguard.runtime.FilePolicyLoader} does.
+ */
 final class Workloads {
   private Workloads() {}
 
   static MeshSettings meshSettings(WorkloadOptions options)
       throws MeshSettingsLoader.MeshConfigException {
-    MeshSettings mesh =
-        options.meshConfig == null
-            ? MeshSettings.defaults()
-            : MeshSettingsLoader.load(options.meshConfig);
-    if (options.rootNamespace != null) {
-      mesh = mesh.withRootNamespace(options.rootNamespace);
-    }
-    return mesh;
+    return MeshSettingsFile.read(options.meshConfig, options.rootNamespace);
   }
 
   static Workload workload(WorkloadOptions options) {

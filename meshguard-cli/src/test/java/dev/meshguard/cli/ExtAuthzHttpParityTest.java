@@ -9,17 +9,16 @@ import dev.meshguard.conformance.CorpusRequest;
 import dev.meshguard.conformance.Placeholders;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.Workload;
-import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
-import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.FilePolicyLoader;
 import dev.meshguard.proxy.HttpAuthorizationRequests;
 import dev.meshguard.proxy.HttpAuthorizationServer;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.ProxyMetrics;
-import dev.meshguard.proxy.custom.CustomAuthorizers;
-import dev.meshguard.proxy.custom.ProviderMetrics;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FilePolicyLoader;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -64,8 +63,7 @@ class ExtAuthzHttpParityTest {
    * circuit opened by earlier cases would word the denial differently from a one-shot `check`.
    */
   private static final CustomAuthorizers PROVIDERS =
-      new CustomAuthorizers(
-          GrpcProviderCall.factory(), new ProviderMetrics(), java.time.Clock.systemUTC(), 0);
+      ProviderClients.create(new ProviderMetrics(), 0);
 
   private static final String PATH_PREFIX = "/authz";
 

@@ -11,17 +11,16 @@ import dev.meshguard.conformance.Placeholders;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.extauthz.AuthorizationService;
-import dev.meshguard.extauthz.GrpcProviderCall;
 import dev.meshguard.extauthz.RequestWorkload;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
-import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.FilePolicyLoader;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.ProxyMetrics;
-import dev.meshguard.proxy.WorkloadSnapshots;
-import dev.meshguard.proxy.custom.CustomAuthorizers;
-import dev.meshguard.proxy.custom.ProviderMetrics;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FilePolicyLoader;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.WorkloadSnapshots;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HeaderMap;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
@@ -77,8 +76,7 @@ class ExtAuthzParityTest {
    * circuit opened by earlier cases would word the denial differently from a one-shot `check`.
    */
   private static final CustomAuthorizers PROVIDERS =
-      new CustomAuthorizers(
-          GrpcProviderCall.factory(), new ProviderMetrics(), java.time.Clock.systemUTC(), 0);
+      ProviderClients.create(new ProviderMetrics(), 0);
 
   @TempDir static Path dir;
   private static RemoteJwksSources jwks;

@@ -3,7 +3,7 @@ package dev.meshguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.meshguard.proxy.testing.TestCa;
+import dev.meshguard.testing.MeshCa;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -89,15 +89,14 @@ class ServeGrpcIT {
 
   @BeforeAll
   static void start() throws Exception {
-    TestCa ca = TestCa.create("grpc upstream CA");
-    Path caPem = ca.writePem(dir, "ca");
-    Path crt = ca.server(List.of("grpc.upstream.test"), List.of()).writePem(dir, "server");
+    MeshCa ca = MeshCa.create("grpc upstream CA");
+    Path caPem = ca.writeCaPem(dir);
+    MeshCa.Issued issued = ca.issueServer(List.of("grpc.upstream.test"), List.of());
+    Path crt = issued.writeChainPem(dir);
+    Path key = issued.writeKeyPem(dir);
     server =
         Grpc.newServerBuilderForPort(
-                0,
-                TlsServerCredentials.newBuilder()
-                    .keyManager(crt.toFile(), dir.resolve("server.key").toFile())
-                    .build())
+                0, TlsServerCredentials.newBuilder().keyManager(crt.toFile(), key.toFile()).build())
             .addService(
                 ServerServiceDefinition.builder("test.Echo")
                     .addMethod(

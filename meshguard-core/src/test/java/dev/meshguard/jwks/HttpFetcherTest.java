@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshguard.jwks.JwksServer.Reply;
 import dev.meshguard.policy.ConfigSet;
+import dev.meshguard.testing.TestKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

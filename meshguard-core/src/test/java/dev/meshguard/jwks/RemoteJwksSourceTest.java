@@ -7,6 +7,7 @@ import dev.meshguard.jwks.JwksServer.Reply;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwksSource.KeySetLookup;
 import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.testing.TestKeys;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -19,6 +19,7 @@ import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.JwtRule;
 import dev.meshguard.policy.ServiceEntry;
 import dev.meshguard.testing.MeshCa;
+import dev.meshguard.testing.TestKeys;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -11,6 +11,7 @@ import dev.meshguard.policy.ConfigLoader;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.JwtRule;
 import dev.meshguard.testing.MeshCa;
+import dev.meshguard.testing.TestKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.UnknownHostException;

@@ -1,15 +1,14 @@
 package dev.meshguard.extauthz;
 
 import dev.meshguard.jwks.RemoteJwksSources;
-import dev.meshguard.proxy.AdminServer;
-import dev.meshguard.proxy.ConfigWatcher;
-import dev.meshguard.proxy.Decider;
-import dev.meshguard.proxy.LiveConfig;
-import dev.meshguard.proxy.LoadResult;
-import dev.meshguard.proxy.PolicyLoader;
-import dev.meshguard.proxy.ProxyMetrics;
-import dev.meshguard.proxy.RemoteKeysInForce;
-import dev.meshguard.proxy.WorkloadSnapshots;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FrontEnd;
+import dev.meshguard.runtime.LiveConfig;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.MeshguardRuntime;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.WorkloadSnapshots;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -19,7 +18,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,11 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Everything `extauthz` runs: the gRPC listener with the Authorization and health services, the
- * configuration in force with its watcher (as `serve` reloads), and the optional admin listener
- * with the remote key health (as `serve` shows it, through {@link RemoteKeysInForce}).
+ * Everything `extauthz` runs: the gRPC listener with the Authorization and health services,
+ * attached to the {@link MeshguardRuntime} every front end shares (the configuration in force with
+ * its watcher, the admin listener, metrics and remote key retention, as in `serve`).
  */
-public final class ExtAuthzServer implements Closeable {
+public final class ExtAuthzServer implements FrontEnd, Closeable {
 
   /**
    * How to run.
@@ -149,27 +147,15 @@ public final class ExtAuthzServer implements Closeable {
   private final Server server;
   private final ExecutorService calls;
   private final HealthStatusManager health;
-  private final LiveConfig config;
-  private final ProxyMetrics metrics;
-  private final AdminServer admin;
-  private final ConfigWatcher watcher;
+  private final MeshguardRuntime runtime;
   private volatile boolean draining;
 
   private ExtAuthzServer(
-      Server server,
-      ExecutorService calls,
-      HealthStatusManager health,
-      LiveConfig config,
-      ProxyMetrics metrics,
-      AdminServer admin,
-      ConfigWatcher watcher) {
+      Server server, ExecutorService calls, HealthStatusManager health, MeshguardRuntime runtime) {
     this.server = server;
     this.calls = calls;
     this.health = health;
-    this.config = config;
-    this.metrics = metrics;
-    this.admin = admin;
-    this.watcher = watcher;
+    this.runtime = runtime;
   }
 
   /**
@@ -180,12 +166,22 @@ public final class ExtAuthzServer implements Closeable {
   public static ExtAuthzServer start(
       PolicyLoader loader, LoadResult initial, Settings settings, Decider decider, PrintStream log)
       throws IOException {
-    ProxyMetrics metrics = new ProxyMetrics();
-    RemoteKeysInForce keys = new RemoteKeysInForce(settings.remoteKeys());
-    LiveConfig config = keys.liveConfig(loader, initial, metrics, log, Clock.systemUTC());
+    MeshguardRuntime runtime =
+        MeshguardRuntime.start(
+            loader,
+            initial,
+            new MeshguardRuntime.Settings(
+                settings.admin(),
+                settings.reloadPollInterval(),
+                settings.info(),
+                settings.live(),
+                settings.remoteKeys(),
+                settings.readinessDetail()),
+            log);
+    LiveConfig config = runtime.config();
     WorkloadSnapshots snapshots =
         new WorkloadSnapshots(config::inForce, WorkloadSnapshots.DEFAULT_MAX_WORKLOADS);
-    keys.alsoKeep(snapshots::remoteSourcesInUse);
+    runtime.alsoKeepKeys(snapshots::remoteSourcesInUse);
     HealthStatusManager health = new HealthStatusManager();
     ExecutorService calls = callExecutor();
     Server server;
@@ -199,7 +195,7 @@ public final class ExtAuthzServer implements Closeable {
                       new RequestWorkload(initial.snapshot().workload(), settings.principalLabel()),
                       decider,
                       settings.numTrustedProxies(),
-                      metrics,
+                      runtime.metrics(),
                       calls,
                       settings.metadataClaims()))
               .addService(health.getHealthService())
@@ -207,42 +203,24 @@ public final class ExtAuthzServer implements Closeable {
               .start();
     } catch (IOException | RuntimeException e) {
       calls.shutdownNow();
+      runtime.close();
       throw e;
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AuthorizationGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    AdminServer admin = null;
-    ExtAuthzServer[] self = new ExtAuthzServer[1];
+    ExtAuthzServer self = new ExtAuthzServer(server, calls, health, runtime);
     try {
-      if (settings.admin() != null) {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("listen", server.getListenSockets().toString());
-        info.put("mode", "extauthz");
-        info.putAll(settings.info());
-        admin =
-            AdminServer.start(
-                settings.admin(),
-                config,
-                metrics,
-                () -> self[0] != null && self[0].draining,
-                info,
-                settings.live(),
-                keys::health,
-                settings.readinessDetail());
-      }
+      Map<String, Object> facts = new LinkedHashMap<>();
+      facts.put("listen", server.getListenSockets().toString());
+      facts.put("mode", "extauthz");
+      runtime.open(facts, () -> self.draining);
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();
       calls.shutdownNow();
+      runtime.close();
       throw e;
     }
-    ConfigWatcher watcher = null;
-    if (settings.reloadPollInterval() != null && !loader.watchedPaths().isEmpty()) {
-      watcher =
-          new ConfigWatcher(loader.watchedPaths(), settings.reloadPollInterval(), config::reload)
-              .start(loader.fingerprintOfLastLoad());
-    }
-    self[0] = new ExtAuthzServer(server, calls, health, config, metrics, admin, watcher);
-    return self[0];
+    return self;
   }
 
   /**
@@ -267,18 +245,19 @@ public final class ExtAuthzServer implements Closeable {
 
   /** The admin listener's address, or null when there is none. */
   public InetSocketAddress adminAddress() {
-    return admin == null ? null : admin.address();
+    return runtime.adminAddress();
   }
 
   public LiveConfig config() {
-    return config;
+    return runtime.config();
   }
 
   public ProxyMetrics metrics() {
-    return metrics;
+    return runtime.metrics();
   }
 
   /** Readiness and gRPC health turn to not serving; calls are still answered. Idempotent. */
+  @Override
   public synchronized void startDraining() {
     if (!draining) {
       draining = true;
@@ -292,11 +271,10 @@ public final class ExtAuthzServer implements Closeable {
    *
    * @return whether every call finished within the grace period
    */
+  @Override
   public boolean shutdown(Duration grace) {
     startDraining();
-    if (watcher != null) {
-      watcher.close();
-    }
+    runtime.stopWatching();
     server.shutdown();
     boolean clean;
     try {
@@ -309,9 +287,7 @@ public final class ExtAuthzServer implements Closeable {
       server.shutdownNow();
     }
     calls.shutdownNow();
-    if (admin != null) {
-      admin.close();
-    }
+    runtime.close();
     return clean;
   }
 

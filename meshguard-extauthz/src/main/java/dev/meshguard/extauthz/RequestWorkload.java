@@ -2,7 +2,7 @@ package dev.meshguard.extauthz;
 
 import dev.meshguard.engine.FrontedService;
 import dev.meshguard.engine.Workload;
-import dev.meshguard.proxy.WorkloadLabels;
+import dev.meshguard.runtime.WorkloadLabels;
 import io.envoyproxy.envoy.service.auth.v3.AttributeContext;
 import io.envoyproxy.envoy.service.auth.v3.CheckRequest;
 import java.util.Map;

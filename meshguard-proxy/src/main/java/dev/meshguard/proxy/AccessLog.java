@@ -2,6 +2,7 @@ package dev.meshguard.proxy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.meshguard.runtime.ProxyMetrics;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;

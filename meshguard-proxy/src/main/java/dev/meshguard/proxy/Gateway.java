@@ -1,13 +1,18 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.jwks.RemoteJwksSources;
-import io.netty.handler.ssl.SslContext;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FrontEnd;
+import dev.meshguard.runtime.LiveConfig;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.MeshguardRuntime;
+import dev.meshguard.runtime.PolicyLoader;
+import dev.meshguard.runtime.ProxyMetrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,14 +20,11 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Everything `serve` runs, wired together: the configuration in force with its watcher, the proxy,
- * the admin listener, metrics and the access log; and the order in which they stop.
- *
- * <p>With remote key sources, their health shows in `/healthz/ready`, `/config_dump` and
- * `/stats/prometheus`, and after every reload only the sources of the configuration in force are
- * kept: those of removed rules (or of a rejected reload) stop refreshing and leave the reports.
+ * Everything `serve` (and `demo`) runs: the proxy and its access log, attached to the {@link
+ * MeshguardRuntime} every front end shares (the configuration in force with its watcher, the admin
+ * listener, metrics and remote key retention); and the order in which they stop.
  */
-public final class Gateway implements Closeable {
+public final class Gateway implements FrontEnd, Closeable {
 
   /**
    * How to run.
@@ -43,7 +45,7 @@ public final class Gateway implements Closeable {
       InetSocketAddress admin,
       String accessLog,
       Duration reloadPollInterval,
-      SslContext tls,
+      ListenerTls tls,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
       RemoteJwksSources remoteKeys,
@@ -59,7 +61,7 @@ public final class Gateway implements Closeable {
         InetSocketAddress admin,
         String accessLog,
         Duration reloadPollInterval,
-        SslContext tls,
+        ListenerTls tls,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live,
         RemoteJwksSources remoteKeys) {
@@ -72,33 +74,21 @@ public final class Gateway implements Closeable {
         InetSocketAddress admin,
         String accessLog,
         Duration reloadPollInterval,
-        SslContext tls,
+        ListenerTls tls,
         Map<String, Object> info,
         Supplier<Map<String, Object>> live) {
       this(proxy, admin, accessLog, reloadPollInterval, tls, info, live, null, null);
     }
   }
 
-  private final ProxyMetrics metrics;
-  private final LiveConfig config;
+  private final MeshguardRuntime runtime;
   private final AccessLog accessLog;
   private final ProxyServer proxy;
-  private final AdminServer admin;
-  private final ConfigWatcher watcher;
 
-  private Gateway(
-      ProxyMetrics metrics,
-      LiveConfig config,
-      AccessLog accessLog,
-      ProxyServer proxy,
-      AdminServer admin,
-      ConfigWatcher watcher) {
-    this.metrics = metrics;
-    this.config = config;
+  private Gateway(MeshguardRuntime runtime, AccessLog accessLog, ProxyServer proxy) {
+    this.runtime = runtime;
     this.accessLog = accessLog;
     this.proxy = proxy;
-    this.admin = admin;
-    this.watcher = watcher;
   }
 
   /**
@@ -115,47 +105,42 @@ public final class Gateway implements Closeable {
       OutputStream stdout,
       PrintStream log)
       throws IOException {
-    ProxyMetrics metrics = new ProxyMetrics();
-    RemoteKeysInForce keys = new RemoteKeysInForce(settings.remoteKeys());
-    LiveConfig config = keys.liveConfig(loader, initial, metrics, log, Clock.systemUTC());
-    AccessLog accessLog = AccessLog.open(settings.accessLog(), stdout, metrics);
+    MeshguardRuntime runtime =
+        MeshguardRuntime.start(
+            loader,
+            initial,
+            new MeshguardRuntime.Settings(
+                settings.admin(),
+                settings.reloadPollInterval(),
+                settings.info(),
+                settings.live(),
+                settings.remoteKeys(),
+                settings.readinessDetail()),
+            log);
+    AccessLog accessLog = AccessLog.open(settings.accessLog(), stdout, runtime.metrics());
     ProxyServer proxy = null;
-    AdminServer admin = null;
     try {
       proxy =
           ProxyServer.start(
-              settings.proxy(), config::current, decider, metrics, accessLog, settings.tls());
-      if (settings.admin() != null) {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("listen", proxy.address().toString());
-        info.put("upstream", settings.proxy().upstream().toString());
-        info.putAll(settings.info());
-        ProxyServer p = proxy;
-        admin =
-            AdminServer.start(
-                settings.admin(),
-                config,
-                metrics,
-                p::draining,
-                info,
-                settings.live(),
-                keys::health,
-                settings.readinessDetail());
-      }
+              settings.proxy(),
+              runtime.config()::current,
+              decider,
+              runtime.metrics(),
+              accessLog,
+              settings.tls() == null ? null : settings.tls().context());
+      Map<String, Object> facts = new LinkedHashMap<>();
+      facts.put("listen", proxy.address().toString());
+      facts.put("upstream", settings.proxy().upstream().toString());
+      runtime.open(facts, proxy::draining);
     } catch (IOException | RuntimeException e) {
       if (proxy != null) {
         proxy.close();
       }
+      runtime.close();
       accessLog.close();
       throw e;
     }
-    ConfigWatcher watcher = null;
-    if (settings.reloadPollInterval() != null && !loader.watchedPaths().isEmpty()) {
-      watcher =
-          new ConfigWatcher(loader.watchedPaths(), settings.reloadPollInterval(), config::reload)
-              .start(loader.fingerprintOfLastLoad());
-    }
-    return new Gateway(metrics, config, accessLog, proxy, admin, watcher);
+    return new Gateway(runtime, accessLog, proxy);
   }
 
   public InetSocketAddress address() {
@@ -164,18 +149,19 @@ public final class Gateway implements Closeable {
 
   /** The admin listener's address, or null when there is none. */
   public InetSocketAddress adminAddress() {
-    return admin == null ? null : admin.address();
+    return runtime.adminAddress();
   }
 
   public LiveConfig config() {
-    return config;
+    return runtime.config();
   }
 
   public ProxyMetrics metrics() {
-    return metrics;
+    return runtime.metrics();
   }
 
   /** Readiness fails from now on; call before announcing the stop. */
+  @Override
   public void startDraining() {
     proxy.startDraining();
   }
@@ -186,14 +172,11 @@ public final class Gateway implements Closeable {
    *
    * @return whether every request finished within the grace period
    */
+  @Override
   public boolean shutdown(Duration grace) {
-    if (watcher != null) {
-      watcher.close();
-    }
+    runtime.stopWatching();
     boolean clean = proxy.shutdown(grace);
-    if (admin != null) {
-      admin.close();
-    }
+    runtime.close();
     accessLog.close();
     return clean;
   }

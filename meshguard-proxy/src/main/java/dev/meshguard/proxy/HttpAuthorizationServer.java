@@ -3,6 +3,9 @@ package dev.meshguard.proxy;
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FrontEnd;
+import dev.meshguard.runtime.ProxyMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -36,7 +39,7 @@ import java.util.function.Supplier;
  * Netty lives only in this module; `extauthz` starts it beside its gRPC listener.
  */
 @SuppressWarnings("FutureReturnValueIgnored") // write failures close the connection
-public final class HttpAuthorizationServer implements Closeable {
+public final class HttpAuthorizationServer implements FrontEnd, Closeable {
   /** Request bodies are not decided on; Envoy sends none unless told to, so keep them small. */
   private static final int MAX_CALL_BYTES = 64 * 1024;
 
@@ -120,13 +123,22 @@ public final class HttpAuthorizationServer implements Closeable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
-  /** Stops accepting, lets decisions in flight finish for at most {@code grace}, then closes. */
-  public void shutdown(Duration grace) {
+  /** Nothing to do: readiness is the admin listener's, which the gRPC server drives. */
+  @Override
+  public void startDraining() {}
+
+  /**
+   * Stops accepting, lets decisions in flight finish for at most {@code grace}, then closes.
+   *
+   * @return whether the event loops stopped in time
+   */
+  @Override
+  public boolean shutdown(Duration grace) {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
     long graceMillis = Math.max(0, grace.toMillis());
-    group
+    return group
         .shutdownGracefully(Math.min(graceMillis, 100), graceMillis + 1, TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(graceMillis + 5000, TimeUnit.MILLISECONDS);
   }

@@ -33,7 +33,27 @@ public final class ListenerTls {
     }
   }
 
-  private ListenerTls() {}
+  private final SslContext context;
+
+  private ListenerTls(SslContext context) {
+    this.context = context;
+  }
+
+  /**
+   * The listener's TLS as `serve` configures it ({@link #build}), held so that whoever assembles
+   * the proxy needs no Netty type.
+   *
+   * @throws SSLException a file that cannot be read as a certificate, key or CA bundle
+   */
+  public static ListenerTls load(Path cert, Path key, Path clientCa, ClientAuthMode mode)
+      throws SSLException {
+    return new ListenerTls(build(cert, key, clientCa, mode));
+  }
+
+  /** The Netty TLS context of the listener. */
+  public SslContext context() {
+    return context;
+  }
 
   /**
    * The listener's TLS context: its certificate chain and key, and with {@code clientCa} client

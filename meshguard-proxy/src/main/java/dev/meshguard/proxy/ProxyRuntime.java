@@ -1,6 +1,8 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.ProxyMetrics;
 import io.netty.channel.group.ChannelGroup;
 import java.util.function.Supplier;
 

@@ -1,6 +1,8 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.ProxyMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;

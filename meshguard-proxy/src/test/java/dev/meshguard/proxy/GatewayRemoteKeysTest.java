@@ -4,13 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.sun.net.httpserver.HttpServer;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.jwks.JwksSourceHealth;
 import dev.meshguard.jwks.RemoteJwksOptions;
 import dev.meshguard.jwks.RemoteJwksSources;
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.FilePolicyLoader;
+import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.testing.TestKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -51,10 +53,7 @@ class GatewayRemoteKeysTest {
 
   @BeforeEach
   void startIdentityProvider() throws Exception {
-    String jwks =
-        "{\"keys\":["
-            + new ECKeyGenerator(Curve.P_256).keyID("k1").generate().toPublicJWK().toJSONString()
-            + "]}";
+    String jwks = TestKeys.jwks(TestKeys.key("k1"));
     byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
     idp = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     idp.createContext(

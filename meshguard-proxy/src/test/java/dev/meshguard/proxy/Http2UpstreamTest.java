@@ -3,8 +3,8 @@ package dev.meshguard.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshguard.proxy.h2.RawH2;
-import dev.meshguard.proxy.testing.TestCa;
 import dev.meshguard.proxy.testing.TestH2Upstream;
+import dev.meshguard.testing.MeshCa;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -21,24 +21,27 @@ import org.junit.jupiter.api.io.TempDir;
 /** `--upstream h2c://…` and `h2://…`: HTTP/2 to the upstream, over TLS with a private CA. */
 class Http2UpstreamTest {
   @TempDir static Path dir;
-  private static TestCa ca;
-  private static TestCa otherCa;
+  private static MeshCa ca;
+  private static MeshCa otherCa;
   private static Path caPem;
-  private static TestCa.Issued server;
+  private static MeshCa.Issued server;
   private static Path clientCrt;
+  private static Path clientKey;
 
   @BeforeAll
   static void pki() throws Exception {
-    ca = TestCa.create("meshguard test upstream CA");
-    otherCa = TestCa.create("someone else");
-    caPem = ca.writePem(dir, "ca");
-    server = ca.server(List.of("upstream.test"), List.of("127.0.0.1"));
-    clientCrt = ca.client("meshguard-proxy", List.of()).writePem(dir, "client");
+    ca = MeshCa.create("meshguard test upstream CA");
+    otherCa = MeshCa.create("someone else");
+    caPem = ca.writeCaPem(dir);
+    server = ca.issueServer(List.of("upstream.test"), List.of("127.0.0.1"));
+    MeshCa.Issued client = ca.issue("meshguard-proxy", List.of(), List.of());
+    clientCrt = client.writeChainPem(dir);
+    clientKey = client.writeKeyPem(dir);
   }
 
-  private static SslContext upstreamTls(TestCa signer, boolean requireClientCert) throws Exception {
-    TestCa.Issued cert =
-        signer == ca ? server : signer.server(List.of("upstream.test"), List.of("127.0.0.1"));
+  private static SslContext upstreamTls(MeshCa signer, boolean requireClientCert) throws Exception {
+    MeshCa.Issued cert =
+        signer == ca ? server : signer.issueServer(List.of("upstream.test"), List.of("127.0.0.1"));
     SslContextBuilder b =
         ListenerTls.withAlpn(SslContextBuilder.forServer(cert.key(), cert.certificate()));
     if (requireClientCert) {
@@ -130,7 +133,7 @@ class Http2UpstreamTest {
 
   @Test
   void upstreamMutualTls() throws Exception {
-    Path key = dir.resolve("client.key");
+    Path key = clientKey;
     try (TestH2Upstream up = new TestH2Upstream(upstreamTls(ca, true));
         ProxyHarness withCert =
             proxy(

@@ -3,6 +3,7 @@ package dev.meshguard.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshguard.engine.CheckRequest;
+import dev.meshguard.runtime.ProxyMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshguard.engine.CheckRequest;
+import dev.meshguard.runtime.ProxyMetrics;
 import dev.meshguard.testing.MeshCa;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;

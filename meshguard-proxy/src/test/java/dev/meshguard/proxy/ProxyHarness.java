@@ -1,5 +1,7 @@
 package dev.meshguard.proxy;
 
+import dev.meshguard.runtime.Decider;
+import dev.meshguard.runtime.ProxyMetrics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
+import dev.meshguard.runtime.Decider;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshguard.engine.authz.ShadowResult;
+import dev.meshguard.runtime.ProxyMetrics;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -2,12 +2,9 @@ package dev.meshguard.proxy;
 
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
-import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.PolicySnapshot;
-import dev.meshguard.engine.SnapshotCompiler;
-import dev.meshguard.engine.Workload;
 import dev.meshguard.jwt.JwtStatus;
-import dev.meshguard.policy.ConfigSet;
+import dev.meshguard.testing.TestSnapshots;
 import java.util.List;
 import java.util.Map;
 
@@ -19,15 +16,7 @@ final class TestDecisions {
   private TestDecisions() {}
 
   static PolicySnapshot emptySnapshot() {
-    ConfigSet empty =
-        new ConfigSet(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
-    return SnapshotCompiler.compile(
-        empty,
-        MeshSettings.defaults(),
-        new Workload("default", Map.of()),
-        (rule, config) -> {
-          throw new UnsupportedOperationException("no remote keys in tests");
-        });
+    return TestSnapshots.empty();
   }
 
   static Decision allow(String path) {

@@ -6,6 +6,7 @@ import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.runtime.Decider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

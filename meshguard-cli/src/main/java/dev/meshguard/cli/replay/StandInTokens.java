@@ -8,7 +8,7 @@ import dev.meshguard.cli.token.TokenSigner;
 import dev.meshguard.policy.ConfigSet;
 import dev.meshguard.policy.JwtRule;
 import dev.meshguard.policy.RequestAuthentication;
-import dev.meshguard.proxy.CaptureFormat;
+import dev.meshguard.runtime.CaptureFormat;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -5,6 +5,8 @@ import dev.meshguard.engine.CustomAnswer;
 import dev.meshguard.engine.CustomCheck;
 import dev.meshguard.engine.ExtAuthzProvider;
 import dev.meshguard.jwks.ServiceRoute;
+import dev.meshguard.runtime.custom.ProviderCall;
+import dev.meshguard.runtime.custom.ProviderError;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

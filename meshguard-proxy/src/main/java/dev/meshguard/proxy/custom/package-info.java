@@ -1,6 +1,6 @@
 /**
- * The ext_authz client: CUSTOM policies' external authorizers asked as Envoy's ext_authz filter
- * asks them (HTTP here; gRPC is plugged in by the extauthz module), with Istio's `failOpen`,
- * `statusOnError`, timeouts, a circuit and per-provider metrics.
+ * The HTTP transport of the ext_authz client: `envoyExtAuthzHttp` providers asked over Netty as
+ * Envoy's ext_authz filter asks them. Choosing the provider, failing open, circuits and metrics are
+ * transport-free and live in {@link dev.meshguard.runtime.custom}.
  */
 package dev.meshguard.proxy.custom;

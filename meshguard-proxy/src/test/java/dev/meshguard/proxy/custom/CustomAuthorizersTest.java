@@ -11,6 +11,9 @@ import dev.meshguard.fixtures.HttpAuthorizer;
 import dev.meshguard.fixtures.HttpAuthorizer.Received;
 import dev.meshguard.fixtures.HttpAuthorizer.Reply;
 import dev.meshguard.jwks.ServiceRoute;
+import dev.meshguard.runtime.custom.CustomAuthorizers;
+import dev.meshguard.runtime.custom.ProviderCircuit;
+import dev.meshguard.runtime.custom.ProviderMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -36,7 +39,7 @@ class CustomAuthorizersTest {
     authorizer = new HttpAuthorizer();
     ProviderMetrics metrics = new ProviderMetrics();
     metrics.bind(registry);
-    client = new CustomAuthorizers(null, metrics, Clock.systemUTC());
+    client = new CustomAuthorizers(new HttpProviderCalls(), null, metrics, Clock.systemUTC());
   }
 
   @AfterEach
