@@ -5,7 +5,7 @@ import dev.meshguard.engine.CustomCheck;
 import dev.meshguard.engine.Engine;
 import dev.meshguard.engine.ExtAuthzProvider;
 import dev.meshguard.engine.PolicySnapshot;
-import dev.meshguard.proxy.custom.ProviderCall;
+import dev.meshguard.runtime.custom.ProviderCall;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;

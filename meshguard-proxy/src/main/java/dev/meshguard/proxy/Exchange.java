@@ -4,7 +4,7 @@ import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.jwt.JwtStatus;
-import dev.meshguard.proxy.custom.ProviderCall;
+import dev.meshguard.runtime.custom.ProviderCall;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
