@@ -2,7 +2,7 @@ package dev.meshguard.cli;
 
 import dev.meshguard.policy.Finding;
 import dev.meshguard.runtime.LiveConfig;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import dev.meshguard.source.ConfigSource;
 import dev.meshguard.source.SourcedConfig;
 import java.util.HashSet;
@@ -32,7 +32,8 @@ final class SourceWiring {
    * Reloads {@code config} after each new view; catches up at once with a view that came between
    * the initial load and now.
    */
-  static void follow(ConfigSource source, LiveConfig config, ProxyMetrics metrics, long loaded) {
+  static void follow(
+      ConfigSource source, LiveConfig config, MeshguardMetrics metrics, long loaded) {
     metrics.gauge(
         "meshguard.kube.synced",
         "1 while every Kubernetes watch is up to date, 0 during an outage (the last configuration"

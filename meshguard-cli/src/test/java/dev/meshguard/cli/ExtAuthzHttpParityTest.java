@@ -16,7 +16,7 @@ import dev.meshguard.proxy.HttpAuthorizationServer;
 import dev.meshguard.runtime.Decider;
 import dev.meshguard.runtime.FilePolicyLoader;
 import dev.meshguard.runtime.LoadResult;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import dev.meshguard.runtime.custom.CustomAuthorizers;
 import dev.meshguard.runtime.custom.ProviderMetrics;
 import java.io.IOException;
@@ -119,7 +119,7 @@ class ExtAuthzHttpParityTest {
                   HttpAuthorizationRequests.Dialect.ENVOY, PATH_PREFIX, hops),
               policy::get,
               Decider.engine(CLOCK, PROVIDERS),
-              new ProxyMetrics());
+              new MeshguardMetrics());
       servers.put(hops, server);
     }
     return server.address();

@@ -17,7 +17,7 @@ import dev.meshguard.jwks.RemoteJwksSources;
 import dev.meshguard.runtime.Decider;
 import dev.meshguard.runtime.FilePolicyLoader;
 import dev.meshguard.runtime.LoadResult;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import dev.meshguard.runtime.WorkloadSnapshots;
 import dev.meshguard.runtime.custom.CustomAuthorizers;
 import dev.meshguard.runtime.custom.ProviderMetrics;
@@ -154,7 +154,7 @@ class ExtAuthzParityTest {
                       policy::get,
                       Decider.engine(CLOCK, PROVIDERS),
                       hops,
-                      new ProxyMetrics(),
+                      new MeshguardMetrics(),
                       Runnable::run))
               .build()
               .start();
@@ -184,7 +184,7 @@ class ExtAuthzParityTest {
                       new RequestWorkload(UNUSED_WORKLOAD, null),
                       Decider.engine(CLOCK, PROVIDERS),
                       hops,
-                      new ProxyMetrics(),
+                      new MeshguardMetrics(),
                       Runnable::run))
               .build()
               .start();

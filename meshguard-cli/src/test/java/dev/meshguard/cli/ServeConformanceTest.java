@@ -21,7 +21,7 @@ import dev.meshguard.proxy.h2.RawH2;
 import dev.meshguard.runtime.Decider;
 import dev.meshguard.runtime.FilePolicyLoader;
 import dev.meshguard.runtime.LoadResult;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import dev.meshguard.testing.MeshCa;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -190,7 +190,7 @@ class ServeConformanceTest {
                     .build(),
                 policy::get,
                 Decider.engine(CLOCK),
-                new ProxyMetrics(),
+                new MeshguardMetrics(),
                 new AccessLog() {
                   @Override
                   public void log(AccessLogEntry entry) {

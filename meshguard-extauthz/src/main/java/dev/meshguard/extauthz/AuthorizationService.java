@@ -6,7 +6,7 @@ import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.Workload;
 import dev.meshguard.jwt.JwtStatus;
 import dev.meshguard.runtime.Decider;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.envoyproxy.envoy.service.auth.v3.CheckResponse;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -32,7 +32,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
   private final RequestWorkload workloads;
   private final Decider decider;
   private final int numTrustedProxies;
-  private final ProxyMetrics metrics;
+  private final MeshguardMetrics metrics;
   private final Executor resume;
   private final java.util.List<String> metadataClaims;
 
@@ -45,7 +45,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
       Supplier<PolicySnapshot> policies,
       Decider decider,
       int numTrustedProxies,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       Executor resume) {
     this(workload -> policies.get(), null, decider, numTrustedProxies, metrics, resume);
   }
@@ -62,7 +62,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
       RequestWorkload workloads,
       Decider decider,
       int numTrustedProxies,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       Executor resume) {
     this(policies, workloads, decider, numTrustedProxies, metrics, resume, java.util.List.of());
   }
@@ -76,7 +76,7 @@ public final class AuthorizationService extends AuthorizationGrpc.AuthorizationI
       RequestWorkload workloads,
       Decider decider,
       int numTrustedProxies,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       Executor resume,
       java.util.List<String> metadataClaims) {
     this.metadataClaims = java.util.List.copyOf(metadataClaims);

@@ -5,9 +5,9 @@ import dev.meshguard.runtime.Decider;
 import dev.meshguard.runtime.FrontEnd;
 import dev.meshguard.runtime.LiveConfig;
 import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.MeshguardMetrics;
 import dev.meshguard.runtime.MeshguardRuntime;
 import dev.meshguard.runtime.PolicyLoader;
-import dev.meshguard.runtime.ProxyMetrics;
 import dev.meshguard.runtime.WorkloadSnapshots;
 import io.envoyproxy.envoy.service.auth.v3.AuthorizationGrpc;
 import io.grpc.Server;
@@ -252,7 +252,7 @@ public final class ExtAuthzServer implements FrontEnd, Closeable {
     return runtime.config();
   }
 
-  public ProxyMetrics metrics() {
+  public MeshguardMetrics metrics() {
     return runtime.metrics();
   }
 

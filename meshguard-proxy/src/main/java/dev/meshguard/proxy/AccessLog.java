@@ -2,7 +2,7 @@ package dev.meshguard.proxy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -56,7 +56,7 @@ public abstract class AccessLog implements Closeable {
    *
    * @param stdout where `stdout` writes (the process's standard output)
    */
-  public static AccessLog open(String spec, OutputStream stdout, ProxyMetrics metrics)
+  public static AccessLog open(String spec, OutputStream stdout, MeshguardMetrics metrics)
       throws IOException {
     if (spec == null || spec.equals("stdout")) {
       return new JsonLines(
@@ -137,11 +137,11 @@ public abstract class AccessLog implements Closeable {
             0);
     private final BlockingQueue<AccessLogEntry> queue = new ArrayBlockingQueue<>(65_536);
     private final Writer out;
-    private final ProxyMetrics metrics;
+    private final MeshguardMetrics metrics;
     private final boolean closeOut;
     private final Thread writer;
 
-    JsonLines(Writer out, ProxyMetrics metrics, boolean closeOut) {
+    JsonLines(Writer out, MeshguardMetrics metrics, boolean closeOut) {
       this.out = out;
       this.metrics = metrics;
       this.closeOut = closeOut;

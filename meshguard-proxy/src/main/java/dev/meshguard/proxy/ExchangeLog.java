@@ -12,8 +12,8 @@ import java.time.Instant;
  * response, a local reply, a client that went away).
  */
 final class ExchangeLog {
+  // the wall-clock start is derived when a log line is written: the hot path reads one clock
   private final long startNanos = System.nanoTime();
-  private final Instant startTime = Instant.now();
   private boolean logged;
 
   boolean logged() {
@@ -56,7 +56,7 @@ final class ExchangeLog {
     boolean unreadable = request.decoderResult().isFailure();
     rt.accessLog.log(
         new AccessLogEntry(
-            startTime,
+            Instant.now().minusNanos(nanos),
             prepared != null ? prepared.requestId() : null,
             check != null ? check.effectiveRemoteIp() : downstream.connection().peerIp(),
             unreadable ? null : request.method().name(),

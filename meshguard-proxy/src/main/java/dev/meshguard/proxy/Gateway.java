@@ -5,9 +5,9 @@ import dev.meshguard.runtime.Decider;
 import dev.meshguard.runtime.FrontEnd;
 import dev.meshguard.runtime.LiveConfig;
 import dev.meshguard.runtime.LoadResult;
+import dev.meshguard.runtime.MeshguardMetrics;
 import dev.meshguard.runtime.MeshguardRuntime;
 import dev.meshguard.runtime.PolicyLoader;
-import dev.meshguard.runtime.ProxyMetrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -156,7 +156,7 @@ public final class Gateway implements FrontEnd, Closeable {
     return runtime.config();
   }
 
-  public ProxyMetrics metrics() {
+  public MeshguardMetrics metrics() {
     return runtime.metrics();
   }
 

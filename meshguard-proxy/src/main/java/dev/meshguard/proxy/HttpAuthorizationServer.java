@@ -5,7 +5,7 @@ import dev.meshguard.engine.Decision;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.runtime.Decider;
 import dev.meshguard.runtime.FrontEnd;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -60,7 +60,7 @@ public final class HttpAuthorizationServer implements FrontEnd, Closeable {
       boolean envoy,
       Supplier<PolicySnapshot> policies,
       Decider decider,
-      ProxyMetrics metrics)
+      MeshguardMetrics metrics)
       throws IOException {
     group =
         new MultiThreadIoEventLoopGroup(
@@ -107,7 +107,7 @@ public final class HttpAuthorizationServer implements FrontEnd, Closeable {
       HttpAuthorizationRequests requests,
       Supplier<PolicySnapshot> policies,
       Decider decider,
-      ProxyMetrics metrics)
+      MeshguardMetrics metrics)
       throws IOException {
     Objects.requireNonNull(listen, "listen");
     return new HttpAuthorizationServer(
@@ -158,14 +158,14 @@ public final class HttpAuthorizationServer implements FrontEnd, Closeable {
     private final boolean envoy;
     private final Supplier<PolicySnapshot> policies;
     private final Decider decider;
-    private final ProxyMetrics metrics;
+    private final MeshguardMetrics metrics;
 
     CallHandler(
         HttpAuthorizationRequests requests,
         boolean envoy,
         Supplier<PolicySnapshot> policies,
         Decider decider,
-        ProxyMetrics metrics) {
+        MeshguardMetrics metrics) {
       this.requests = requests;
       this.envoy = envoy;
       this.policies = policies;

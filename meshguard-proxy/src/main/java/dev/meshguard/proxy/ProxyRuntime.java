@@ -2,7 +2,7 @@ package dev.meshguard.proxy;
 
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.runtime.Decider;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import io.netty.channel.group.ChannelGroup;
 import java.util.function.Supplier;
 
@@ -13,7 +13,7 @@ final class ProxyRuntime {
   final UpstreamPool pool;
   final Supplier<PolicySnapshot> policies;
   final Decider decider;
-  final ProxyMetrics metrics;
+  final MeshguardMetrics metrics;
   final AccessLog accessLog;
   final ChannelGroup clients;
   volatile boolean draining;
@@ -23,7 +23,7 @@ final class ProxyRuntime {
       UpstreamPool pool,
       Supplier<PolicySnapshot> policies,
       Decider decider,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       AccessLog accessLog,
       ChannelGroup clients) {
     this.options = options;

@@ -2,7 +2,7 @@ package dev.meshguard.proxy;
 
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.runtime.Decider;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -45,7 +45,7 @@ public final class ProxyServer implements Closeable {
       ProxyOptions options,
       Supplier<PolicySnapshot> policies,
       Decider decider,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       AccessLog accessLog,
       SslContext serverTls)
       throws IOException {
@@ -119,7 +119,7 @@ public final class ProxyServer implements Closeable {
       ProxyOptions options,
       Supplier<PolicySnapshot> policies,
       Decider decider,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       AccessLog accessLog,
       SslContext serverTls)
       throws IOException {

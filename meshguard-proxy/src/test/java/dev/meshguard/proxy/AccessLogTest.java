@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,24 +54,24 @@ class AccessLogTest {
   @Test
   void writesToStdoutOrAFileAndFlushesOnClose(@TempDir Path dir) throws Exception {
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    try (AccessLog log = AccessLog.open("stdout", stdout, new ProxyMetrics())) {
+    try (AccessLog log = AccessLog.open("stdout", stdout, new MeshguardMetrics())) {
       log.log(ENTRY);
       log.log(ENTRY);
     }
     assertThat(stdout.toString(StandardCharsets.UTF_8).split("\n")).hasSize(2);
 
     Path file = dir.resolve("access.log");
-    try (AccessLog log = AccessLog.open(file.toString(), stdout, new ProxyMetrics())) {
+    try (AccessLog log = AccessLog.open(file.toString(), stdout, new MeshguardMetrics())) {
       log.log(ENTRY);
     }
-    try (AccessLog log = AccessLog.open(file.toString(), stdout, new ProxyMetrics())) {
+    try (AccessLog log = AccessLog.open(file.toString(), stdout, new MeshguardMetrics())) {
       log.log(ENTRY);
     }
     List<String> lines = Files.readAllLines(file);
     assertThat(lines).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("{\"time\""));
 
     ByteArrayOutputStream none = new ByteArrayOutputStream();
-    try (AccessLog log = AccessLog.open("off", none, new ProxyMetrics())) {
+    try (AccessLog log = AccessLog.open("off", none, new MeshguardMetrics())) {
       log.log(ENTRY);
     }
     assertThat(none.size()).isZero();
@@ -96,7 +96,7 @@ class AccessLogTest {
             null,
             0.1);
     Path file = dir.resolve("access.log");
-    try (AccessLog log = AccessLog.open(file.toString(), System.out, new ProxyMetrics())) {
+    try (AccessLog log = AccessLog.open(file.toString(), System.out, new MeshguardMetrics())) {
       log.log(odd);
       log.log(ENTRY);
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshguard.engine.CheckRequest;
 import dev.meshguard.proxy.h2.RawH2;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -60,7 +60,7 @@ class Http2ListenerTest {
           seen.add(r);
           return TestDecisions.byPath(s, r);
         },
-        new ProxyMetrics(),
+        new MeshguardMetrics(),
         AccessLog.off(),
         serverTls);
   }

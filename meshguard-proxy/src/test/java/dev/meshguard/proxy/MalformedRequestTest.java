@@ -3,7 +3,7 @@ package dev.meshguard.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshguard.engine.CheckRequest;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -49,7 +49,7 @@ class MalformedRequestTest {
               decisions.add(r);
               return TestDecisions.byPath(s, r);
             },
-            new ProxyMetrics(),
+            new MeshguardMetrics(),
             AccessLog.off(),
             null);
   }

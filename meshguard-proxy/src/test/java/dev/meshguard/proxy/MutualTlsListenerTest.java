@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshguard.engine.CheckRequest;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import dev.meshguard.testing.MeshCa;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -76,7 +76,7 @@ class MutualTlsListenerTest {
               seen.add(r);
               return TestDecisions.byPath(s, r);
             },
-            new ProxyMetrics(),
+            new MeshguardMetrics(),
             AccessLog.off(),
             tls);
   }

@@ -1,7 +1,7 @@
 package dev.meshguard.proxy;
 
 import dev.meshguard.runtime.Decider;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 /** A proxy in front of an upstream, with the access log captured. */
 final class ProxyHarness implements AutoCloseable {
   final ProxyServer proxy;
-  final ProxyMetrics metrics = new ProxyMetrics();
+  final MeshguardMetrics metrics = new MeshguardMetrics();
   final BlockingQueue<AccessLogEntry> log = new LinkedBlockingQueue<>();
   final HttpClient client =
       HttpClient.newBuilder()

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meshguard.engine.authz.ShadowResult;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +51,7 @@ class ShadowReportingTest {
 
   @Test
   void aCounterByResultAndMatchedRule() {
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     metrics.shadow(new ShadowResult("ns[foo]-policy[deny-admin]-rule[0]", false));
     metrics.shadow(new ShadowResult("ns[foo]-policy[deny-admin]-rule[0]", false));
     metrics.shadow(new ShadowResult(null, true));

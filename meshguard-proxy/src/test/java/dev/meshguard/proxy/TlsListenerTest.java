@@ -3,7 +3,7 @@ package dev.meshguard.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshguard.engine.CheckRequest;
-import dev.meshguard.runtime.ProxyMetrics;
+import dev.meshguard.runtime.MeshguardMetrics;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -41,7 +41,7 @@ class TlsListenerTest {
                 seen.add(r);
                 return TestDecisions.byPath(s, r);
               },
-              new ProxyMetrics(),
+              new MeshguardMetrics(),
               AccessLog.off(),
               tls);
       try {

@@ -43,7 +43,7 @@ public final class AdminServer implements Closeable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final LiveConfig config;
-  private final ProxyMetrics metrics;
+  private final MeshguardMetrics metrics;
   private final BooleanSupplier draining;
   private final Map<String, Object> info;
   private final Supplier<Map<String, Object>> live;
@@ -53,7 +53,7 @@ public final class AdminServer implements Closeable {
   private AdminServer(
       InetSocketAddress address,
       LiveConfig config,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       BooleanSupplier draining,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
@@ -84,7 +84,7 @@ public final class AdminServer implements Closeable {
   public static AdminServer start(
       InetSocketAddress address,
       LiveConfig config,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       BooleanSupplier draining,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live)
@@ -103,7 +103,7 @@ public final class AdminServer implements Closeable {
   public static AdminServer start(
       InetSocketAddress address,
       LiveConfig config,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       BooleanSupplier draining,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,
@@ -121,7 +121,7 @@ public final class AdminServer implements Closeable {
   public static AdminServer start(
       InetSocketAddress address,
       LiveConfig config,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       BooleanSupplier draining,
       Map<String, Object> info,
       Supplier<Map<String, Object>> live,

@@ -31,7 +31,7 @@ public final class LiveConfig {
   }
 
   private final PolicyLoader loader;
-  private final ProxyMetrics metrics;
+  private final MeshguardMetrics metrics;
   private final PrintStream log;
   private final Clock clock;
   private final Consumer<LoadResult> afterReload;
@@ -47,7 +47,11 @@ public final class LiveConfig {
    * @param log where reload outcomes are reported (standard error)
    */
   public LiveConfig(
-      PolicyLoader loader, LoadResult initial, ProxyMetrics metrics, PrintStream log, Clock clock) {
+      PolicyLoader loader,
+      LoadResult initial,
+      MeshguardMetrics metrics,
+      PrintStream log,
+      Clock clock) {
     this(loader, initial, metrics, log, clock, result -> {});
   }
 
@@ -58,7 +62,7 @@ public final class LiveConfig {
   public LiveConfig(
       PolicyLoader loader,
       LoadResult initial,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       PrintStream log,
       Clock clock,
       Consumer<LoadResult> afterReload) {

@@ -55,7 +55,7 @@ public final class MeshguardRuntime implements Closeable {
 
   private final PolicyLoader loader;
   private final Settings settings;
-  private final ProxyMetrics metrics;
+  private final MeshguardMetrics metrics;
   private final RemoteKeysInForce keys;
   private final LiveConfig config;
   private AdminServer admin;
@@ -64,7 +64,7 @@ public final class MeshguardRuntime implements Closeable {
   private MeshguardRuntime(
       PolicyLoader loader,
       Settings settings,
-      ProxyMetrics metrics,
+      MeshguardMetrics metrics,
       RemoteKeysInForce keys,
       LiveConfig config) {
     this.loader = loader;
@@ -82,7 +82,7 @@ public final class MeshguardRuntime implements Closeable {
   public static MeshguardRuntime start(
       PolicyLoader loader, LoadResult initial, Settings settings, PrintStream log) {
     Objects.requireNonNull(settings, "settings");
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     RemoteKeysInForce keys = new RemoteKeysInForce(settings.remoteKeys());
     LiveConfig config = keys.liveConfig(loader, initial, metrics, log, Clock.systemUTC());
     return new MeshguardRuntime(loader, settings, metrics, keys, config);
@@ -131,7 +131,7 @@ public final class MeshguardRuntime implements Closeable {
     return config;
   }
 
-  public ProxyMetrics metrics() {
+  public MeshguardMetrics metrics() {
     return metrics;
   }
 

@@ -31,7 +31,11 @@ public final class RemoteKeysInForce {
    * report the health of its key sources from now on.
    */
   public LiveConfig liveConfig(
-      PolicyLoader loader, LoadResult initial, ProxyMetrics metrics, PrintStream log, Clock clock) {
+      PolicyLoader loader,
+      LoadResult initial,
+      MeshguardMetrics metrics,
+      PrintStream log,
+      Clock clock) {
     retainInForce(initial);
     LiveConfig config = new LiveConfig(loader, initial, metrics, log, clock, this::retainInForce);
     if (keys != null) {

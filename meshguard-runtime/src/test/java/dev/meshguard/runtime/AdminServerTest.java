@@ -38,7 +38,7 @@ class AdminServerTest {
     Path file = dir.resolve("p.yaml");
     Files.writeString(file, "ok");
     LiveConfigTest.FileLoader loader = new LiveConfigTest.FileLoader(file);
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     LiveConfig config =
         new LiveConfig(
             loader,
@@ -91,7 +91,7 @@ class AdminServerTest {
     Path file = dir.resolve("p.yaml");
     Files.writeString(file, "ok");
     LiveConfigTest.FileLoader loader = new LiveConfigTest.FileLoader(file);
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     LiveConfig config =
         new LiveConfig(
             loader,

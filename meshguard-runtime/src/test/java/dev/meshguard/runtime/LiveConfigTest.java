@@ -70,7 +70,7 @@ class LiveConfigTest {
     Path file = dir.resolve("policies.yaml");
     write(file, "ok 1");
     FileLoader loader = new FileLoader(file);
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     LiveConfig config =
         new LiveConfig(
@@ -116,7 +116,7 @@ class LiveConfigTest {
         new LiveConfig(
             loader,
             loader.load(),
-            new ProxyMetrics(),
+            new MeshguardMetrics(),
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             Clock.systemUTC(),
             handed::add);
@@ -144,7 +144,7 @@ class LiveConfigTest {
         new LiveConfig(
             loader,
             loader.load(),
-            new ProxyMetrics(),
+            new MeshguardMetrics(),
             new PrintStream(err, true, StandardCharsets.UTF_8),
             Clock.systemUTC(),
             result -> {

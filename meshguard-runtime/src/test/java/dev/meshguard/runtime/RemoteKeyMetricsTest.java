@@ -54,7 +54,7 @@ class RemoteKeyMetricsTest {
 
   @Test
   void oneSeriesPerSourceWithKeysUpLastSuccessAndCounts() {
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     metrics.trackRemoteKeys(
         () ->
             List.of(
@@ -81,7 +81,7 @@ class RemoteKeyMetricsTest {
   void seriesFollowTheSourcesAsTheyComeAndGo() {
     AtomicReference<List<JwksSourceHealth>> sources =
         new AtomicReference<>(List.of(health(A, A_URI, Status.LOADING, 0, 0, 0)));
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     metrics.trackRemoteKeys(sources::get);
     assertThat(metrics.scrape())
         .contains("meshguard_jwks_up" + tags(A, A_URI) + " 0.0")
@@ -111,7 +111,7 @@ class RemoteKeyMetricsTest {
 
   @Test
   void sourcesSharingIssuerAndUriAreOneSeries() {
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     metrics.trackRemoteKeys(
         () ->
             List.of(
@@ -130,7 +130,7 @@ class RemoteKeyMetricsTest {
   @Test
   void manyReloadsDoNotGrowTheMeters() {
     AtomicReference<List<JwksSourceHealth>> sources = new AtomicReference<>(List.of());
-    ProxyMetrics metrics = new ProxyMetrics();
+    MeshguardMetrics metrics = new MeshguardMetrics();
     metrics.trackRemoteKeys(sources::get);
     for (int i = 0; i < 50; i++) {
       String uri = "https://idp.example/jwks/" + i;

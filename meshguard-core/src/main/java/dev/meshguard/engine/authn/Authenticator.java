@@ -311,7 +311,7 @@ public final class Authenticator {
             new VerifiedTokenCache.Entry(
                 digest,
                 usedKeys,
-                jwt.registeredClaims(),
+                VerifiedTokenCache.shareStrings(jwt.registeredClaims(), provider),
                 jwt.payloadStart(),
                 jwt.payloadEnd(),
                 tokenPrincipal));

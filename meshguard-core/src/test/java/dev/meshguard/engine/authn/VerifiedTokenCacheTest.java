@@ -14,6 +14,7 @@ import dev.meshguard.engine.RequestHeaders;
 import dev.meshguard.jwt.JwkSet;
 import dev.meshguard.jwt.JwksSource;
 import dev.meshguard.jwt.JwtStatus;
+import dev.meshguard.jwt.RegisteredClaims;
 import dev.meshguard.policy.ClaimToHeader;
 import java.util.Date;
 import java.util.List;
@@ -254,5 +255,37 @@ class VerifiedTokenCacheTest {
         .isEqualTo(JwtStatus.JWT_VERIFICATION_FAIL);
     assertThat(authenticate(authenticator, tampered, NOW))
         .isEqualTo(JwtStatus.JWT_VERIFICATION_FAIL);
+  }
+
+  @Test
+  void cachedClaimsShareTheProvidersIssuerAndAudienceStrings() {
+    JwtProvider provider =
+        new JwtProvider(
+            "origins-0",
+            "test",
+            "https://issuer.example",
+            List.of("api", "web"),
+            List.of(new JwtProvider.HeaderLocation("authorization", "Bearer ")),
+            List.of(),
+            List.of(),
+            JwksSource.fixed(null, "test"),
+            false,
+            null,
+            List.of(),
+            Set.of());
+    RegisteredClaims parsed =
+        new RegisteredClaims(
+            new String("https://issuer.example"),
+            "alice",
+            null,
+            List.of(new String("web"), "other"),
+            1,
+            2,
+            3);
+    RegisteredClaims shared = VerifiedTokenCache.shareStrings(parsed, provider);
+    assertThat(shared).isEqualTo(parsed);
+    assertThat(shared.issuer()).isSameAs(provider.issuer());
+    assertThat(shared.audiences().get(0)).isSameAs(provider.audiences().get(1));
+    assertThat(shared.audiences().get(1)).isSameAs(parsed.audiences().get(1));
   }
 }

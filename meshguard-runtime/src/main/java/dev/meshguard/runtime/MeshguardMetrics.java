@@ -19,12 +19,12 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
- * The proxy's Prometheus metrics. Tag values are bounded: outcomes and JWT statuses are enums,
- * statuses are HTTP codes, policies are the configured `namespace/name` pairs (dry-run rules their
- * RBAC names), remote key sources the configured issuers and URLs (only those in use: see {@link
- * RemoteKeyMetrics}).
+ * The Prometheus metrics of serve, extauthz and demo (one registry per process). Tag values are
+ * bounded: outcomes and JWT statuses are enums, statuses are HTTP codes, policies are the
+ * configured `namespace/name` pairs (dry-run rules their RBAC names), remote key sources the
+ * configured issuers and URLs (only those in use: see {@link RemoteKeyMetrics}).
  */
-public final class ProxyMetrics {
+public final class MeshguardMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
@@ -46,7 +46,7 @@ public final class ProxyMetrics {
     return registry;
   }
 
-  public ProxyMetrics() {
+  public MeshguardMetrics() {
     duration =
         Timer.builder("meshguard.request.duration")
             .description("time from request headers to the end of the response")
