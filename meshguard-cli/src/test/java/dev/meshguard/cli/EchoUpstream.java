@@ -1,5 +1,7 @@
 package dev.meshguard.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -18,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real upstream for the end-to-end tests: answers every request with a JSON echo of its method,
@@ -74,6 +77,17 @@ final class EchoUpstream implements AutoCloseable {
   }
 
   /** The value of a header in an echo, or null. */
+  /** The echo of the request for {@code uri}, waiting up to 10 s; other requests are skipped. */
+  JsonNode awaitRequest(String uri) throws InterruptedException {
+    while (true) {
+      JsonNode echo = received.poll(10, TimeUnit.SECONDS);
+      assertThat(echo).as("the upstream got " + uri).isNotNull();
+      if (echo.path("uri").asText().equals(uri)) {
+        return echo;
+      }
+    }
+  }
+
   static String header(JsonNode echo, String name) {
     for (JsonNode h : echo.get("headers")) {
       if (h.get(0).asText().equalsIgnoreCase(name)) {

@@ -81,21 +81,7 @@ class ExtAuthzCustomQueryIT {
     Path outerPolicies = dir.resolve("outer-policies.yaml");
     Files.writeString(outerPolicies, customPolicy("meshguard"));
     upstream = new EchoUpstream();
-    serve =
-        MeshguardProcess.start(
-            "serve",
-            "--config",
-            outerPolicies.toString(),
-            "--mesh-config",
-            outerMesh.toString(),
-            "--namespace",
-            "foo",
-            "--upstream",
-            upstream.url(),
-            "--listen",
-            "127.0.0.1:0",
-            "--access-log",
-            "off");
+    serve = MeshguardProcess.serveWithMeshConfig(outerPolicies, outerMesh, upstream.url());
   }
 
   private static String customPolicy(String provider) {

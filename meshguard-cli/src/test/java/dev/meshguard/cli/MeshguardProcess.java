@@ -71,6 +71,29 @@ final class MeshguardProcess implements AutoCloseable {
   }
 
   /** Starts `bin/meshguard ARGS...`. */
+  /**
+   * `serve` in namespace `foo` with policies and a MeshConfig (CUSTOM providers), ephemeral
+   * listener and admin ports, no access log.
+   */
+  static MeshguardProcess serveWithMeshConfig(Path policies, Path meshConfig, String upstream) {
+    return start(
+        "serve",
+        "--config",
+        policies.toString(),
+        "--mesh-config",
+        meshConfig.toString(),
+        "--namespace",
+        "foo",
+        "--upstream",
+        upstream,
+        "--listen",
+        "127.0.0.1:0",
+        "--admin",
+        "127.0.0.1:0",
+        "--access-log",
+        "off");
+  }
+
   static MeshguardProcess start(String... args) {
     return start(Map.of(), args);
   }

@@ -2,7 +2,6 @@ package dev.meshguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshguard.fixtures.HttpAuthorizer;
 import dev.meshguard.fixtures.HttpAuthorizer.Reply;
 import dev.meshguard.proxy.h2.RawH2;
@@ -21,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,23 +102,7 @@ class ServeCustomBodyIT {
     }
     Path policies = dir.resolve("policies.yaml");
     Files.writeString(policies, yaml.toString());
-    serve =
-        MeshguardProcess.start(
-            "serve",
-            "--config",
-            policies.toString(),
-            "--mesh-config",
-            mesh.toString(),
-            "--namespace",
-            "foo",
-            "--upstream",
-            upstream.url(),
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--access-log",
-            "off");
+    serve = MeshguardProcess.serveWithMeshConfig(policies, mesh, upstream.url());
     proxy = serve.listenAddress();
   }
 
@@ -154,16 +136,6 @@ class ServeCustomBodyIT {
   }
 
   /** The upstream's echo of the request for {@code uri} (other tests' requests are skipped). */
-  private static JsonNode upstreamSaw(String uri) throws InterruptedException {
-    while (true) {
-      JsonNode echo = upstream.received.poll(10, TimeUnit.SECONDS);
-      assertThat(echo).as("the upstream got " + uri).isNotNull();
-      if (echo.path("uri").asText().equals(uri)) {
-        return echo;
-      }
-    }
-  }
-
   private static byte[] bytes(int n) {
     byte[] b = new byte[n];
     for (int i = 0; i < n; i++) {
@@ -181,7 +153,7 @@ class ServeCustomBodyIT {
     assertThat(new String(asked.body(), StandardCharsets.UTF_8)).isEqualTo("hello body");
     assertThat(asked.header("content-length")).isEqualTo("10");
     assertThat(asked.header("x-envoy-auth-partial-body")).isEqualTo("false");
-    assertThat(upstreamSaw("/http-body/x").path("body").asText()).isEqualTo("hello body");
+    assertThat(upstream.awaitRequest("/http-body/x").path("body").asText()).isEqualTo("hello body");
   }
 
   @Test
@@ -200,7 +172,7 @@ class ServeCustomBodyIT {
     HttpAuthorizer.Received asked = http.next();
     assertThat(asked.body()).isEqualTo(body);
     assertThat(asked.header("x-envoy-auth-partial-body")).isEqualTo("false");
-    assertThat(upstreamSaw("/http-body/chunked").path("body").asText())
+    assertThat(upstream.awaitRequest("/http-body/chunked").path("body").asText())
         .isEqualTo(new String(body, StandardCharsets.US_ASCII));
   }
 
@@ -223,7 +195,7 @@ class ServeCustomBodyIT {
     HttpAuthorizer.Received asked = http.next();
     assertThat(asked.body()).isEqualTo(Arrays.copyOf(body, 16));
     assertThat(asked.header("x-envoy-auth-partial-body")).isEqualTo("true");
-    assertThat(upstreamSaw("/http-partial/x").path("body").asText())
+    assertThat(upstream.awaitRequest("/http-partial/x").path("body").asText())
         .isEqualTo(new String(body, StandardCharsets.US_ASCII));
   }
 
@@ -248,7 +220,7 @@ class ServeCustomBodyIT {
     HttpAuthorizer.Received asked = http.next();
     assertThat(asked.body()).isEmpty();
     assertThat(asked.header("x-envoy-auth-partial-body")).isNull();
-    assertThat(upstreamSaw("/http-plain/x").path("body").asText())
+    assertThat(upstream.awaitRequest("/http-plain/x").path("body").asText())
         .isEqualTo(new String(bytes(200), StandardCharsets.US_ASCII));
   }
 
@@ -272,7 +244,7 @@ class ServeCustomBodyIT {
     assertThat(asked.getBody()).isEqualTo(text);
     assertThat(asked.getRawBody().isEmpty()).isTrue();
     assertThat(asked.getHeadersMap()).containsEntry("x-envoy-auth-partial-body", "false");
-    assertThat(upstreamSaw("/grpc-body/x").path("body").asText()).isEqualTo(text);
+    assertThat(upstream.awaitRequest("/grpc-body/x").path("body").asText()).isEqualTo(text);
   }
 
   @Test
@@ -285,7 +257,7 @@ class ServeCustomBodyIT {
     assertThat(asked.getRawBody().toByteArray()).isEqualTo(Arrays.copyOf(body, 16));
     assertThat(asked.getBody()).isEmpty();
     assertThat(asked.getHeadersMap()).containsEntry("x-envoy-auth-partial-body", "true");
-    assertThat(upstreamSaw("/grpc-raw/x").path("body").asText())
+    assertThat(upstream.awaitRequest("/grpc-raw/x").path("body").asText())
         .isEqualTo(new String(body, StandardCharsets.UTF_8));
   }
 
@@ -305,7 +277,8 @@ class ServeCustomBodyIT {
     }
     AttributeContext.HttpRequest asked = grpc.next().getAttributes().getRequest().getHttp();
     assertThat(asked.getBody()).isEqualTo("first second");
-    assertThat(upstreamSaw("/grpc-body/h2").path("body").asText()).isEqualTo("first second");
+    assertThat(upstream.awaitRequest("/grpc-body/h2").path("body").asText())
+        .isEqualTo("first second");
     assertThat(http.pending()).isZero();
   }
 }

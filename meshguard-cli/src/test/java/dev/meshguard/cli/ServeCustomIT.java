@@ -129,23 +129,7 @@ class ServeCustomIT {
               .formatted(p, p.equals("http") || p.equals("grpc") ? p + "-authz" : p, p));
     }
     Files.writeString(policies, yaml.toString());
-    serve =
-        MeshguardProcess.start(
-            "serve",
-            "--config",
-            policies.toString(),
-            "--mesh-config",
-            mesh.toString(),
-            "--namespace",
-            "foo",
-            "--upstream",
-            upstream.url(),
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--access-log",
-            "off");
+    serve = MeshguardProcess.serveWithMeshConfig(policies, mesh, upstream.url());
     proxy = serve.listenAddress();
   }
 
@@ -215,16 +199,6 @@ class ServeCustomIT {
   }
 
   /** The upstream's echo of the request for {@code uri} (other tests' requests are skipped). */
-  private static JsonNode upstreamSaw(String uri) throws InterruptedException {
-    while (true) {
-      JsonNode echo = upstream.received.poll(10, TimeUnit.SECONDS);
-      assertThat(echo).as("the upstream got " + uri).isNotNull();
-      if (echo.path("uri").asText().equals(uri)) {
-        return echo;
-      }
-    }
-  }
-
   @Test
   void anHttpProviderAllowsAndItsHeadersLandWhereTheListsSay() throws Exception {
     HttpResponse<String> r =
@@ -232,7 +206,7 @@ class ServeCustomIT {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("x-ext-note")).hasValue("checked");
     assertThat(r.headers().firstValue("x-secret")).isEmpty();
-    JsonNode echo = upstreamSaw("/http/ok?q=1");
+    JsonNode echo = upstream.awaitRequest("/http/ok?q=1");
     assertThat(EchoUpstream.header(echo, "x-user")).isEqualTo("alice");
     assertThat(EchoUpstream.header(echo, "x-secret")).isNull();
     HttpAuthorizer.Received asked = http.next();
@@ -275,7 +249,7 @@ class ServeCustomIT {
     HttpResponse<String> r = get("/grpc/./ok?x=1", "x-drop-me", "1", "x-api", "k");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("x-grpc-note")).hasValue("checked");
-    JsonNode echo = upstreamSaw("/grpc/ok?x=1");
+    JsonNode echo = upstream.awaitRequest("/grpc/ok?x=1");
     assertThat(EchoUpstream.header(echo, "x-user")).isEqualTo("bob");
     assertThat(EchoUpstream.header(echo, "x-drop-me")).isNull();
     CheckRequest asked = grpc.next();
@@ -296,7 +270,7 @@ class ServeCustomIT {
     HttpResponse<String> r = get("/grpc/query?token=secret&b=2&tenant=mallory");
     assertThat(r.statusCode()).isEqualTo(200);
     // Envoy writes the changed query anew, names in order
-    JsonNode echo = upstreamSaw("/grpc/query?b=2&tenant=t1");
+    JsonNode echo = upstream.awaitRequest("/grpc/query?b=2&tenant=t1");
     assertThat(EchoUpstream.header(echo, "host")).isNotNull();
     assertThat(grpc.next().getAttributes().getRequest().getHttp().getPath())
         .isEqualTo("/grpc/query?token=secret&b=2&tenant=mallory");

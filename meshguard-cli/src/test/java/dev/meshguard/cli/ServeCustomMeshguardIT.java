@@ -77,21 +77,7 @@ class ServeCustomMeshguardIT {
         """
             .formatted(port));
     upstream = new EchoUpstream();
-    serve =
-        MeshguardProcess.start(
-            "serve",
-            "--config",
-            policies.toString(),
-            "--mesh-config",
-            mesh.toString(),
-            "--namespace",
-            "foo",
-            "--upstream",
-            upstream.url(),
-            "--listen",
-            "127.0.0.1:0",
-            "--access-log",
-            "off");
+    serve = MeshguardProcess.serveWithMeshConfig(policies, mesh, upstream.url());
     proxy = serve.listenAddress();
   }
 

@@ -2,7 +2,6 @@ package dev.meshguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.meshguard.fixtures.HttpAuthorizer;
 import dev.meshguard.fixtures.HttpAuthorizer.Reply;
 import dev.meshguard.testing.MeshCa;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,23 +153,7 @@ class ServeCustomTlsIT {
     Files.writeString(meshFile, mesh.toString());
     Path policies = dir.resolve("policies.yaml");
     Files.writeString(policies, yaml.toString());
-    serve =
-        MeshguardProcess.start(
-            "serve",
-            "--config",
-            policies.toString(),
-            "--mesh-config",
-            meshFile.toString(),
-            "--namespace",
-            "foo",
-            "--upstream",
-            upstream.url(),
-            "--listen",
-            "127.0.0.1:0",
-            "--admin",
-            "127.0.0.1:0",
-            "--access-log",
-            "off");
+    serve = MeshguardProcess.serveWithMeshConfig(policies, meshFile, upstream.url());
     proxy = serve.listenAddress();
   }
 
@@ -196,20 +178,11 @@ class ServeCustomTlsIT {
   }
 
   /** The upstream's echo of the request for {@code uri} (other tests' requests are skipped). */
-  private static JsonNode upstreamSaw(String uri) throws InterruptedException {
-    while (true) {
-      JsonNode echo = upstream.received.poll(10, TimeUnit.SECONDS);
-      assertThat(echo).as("the upstream got " + uri).isNotNull();
-      if (echo.path("uri").asText().equals(uri)) {
-        return echo;
-      }
-    }
-  }
-
   @Test
   void anHttpProviderOverTlsWithItsSubjectAltNameIsAsked() throws Exception {
     assertThat(get("/http-san/a").statusCode()).isEqualTo(200);
-    assertThat(EchoUpstream.header(upstreamSaw("/http-san/a"), "x-user")).isEqualTo("tls-http");
+    assertThat(EchoUpstream.header(upstream.awaitRequest("/http-san/a"), "x-user"))
+        .isEqualTo("tls-http");
   }
 
   @Test
@@ -221,7 +194,8 @@ class ServeCustomTlsIT {
   void aGrpcProviderOverTlsWithItsSubjectAltNameIsAsked() throws Exception {
     // the certificate's SPIFFE identity, not the service host, is what the DestinationRule names
     assertThat(get("/grpc-san/a").statusCode()).isEqualTo(200);
-    assertThat(EchoUpstream.header(upstreamSaw("/grpc-san/a"), "x-user")).isEqualTo("tls-grpc");
+    assertThat(EchoUpstream.header(upstream.awaitRequest("/grpc-san/a"), "x-user"))
+        .isEqualTo("tls-grpc");
   }
 
   @Test
@@ -232,7 +206,7 @@ class ServeCustomTlsIT {
   @Test
   void withoutSubjectAltNamesTheGrpcProvidersHostNameIsChecked() throws Exception {
     assertThat(get("/grpc-host/a").statusCode()).isEqualTo(200);
-    assertThat(upstreamSaw("/grpc-host/a")).isNotNull();
+    assertThat(upstream.awaitRequest("/grpc-host/a")).isNotNull();
     assertThat(get("/grpc-other-host/a").statusCode()).isEqualTo(503);
   }
 
