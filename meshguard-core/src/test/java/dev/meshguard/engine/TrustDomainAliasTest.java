@@ -3,6 +3,7 @@ package dev.meshguard.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshguard.policy.ConfigLoader;
+import dev.meshguard.testing.TestSnapshots;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,7 @@ class TrustDomainAliasTest {
             ConfigLoader.loadString(POLICY, "p.yaml"),
             mesh,
             new Workload("foo", Map.of()),
-            (rule, config) -> {
-              throw new AssertionError("no keys needed");
-            });
+            TestSnapshots.NO_REMOTE_KEYS);
     assertThat(snapshot.hasErrors()).isFalse();
     CheckRequest request =
         new CheckRequest(

@@ -1,5 +1,6 @@
 package dev.meshguard.testing;
 
+import dev.meshguard.engine.JwksSources;
 import dev.meshguard.engine.MeshSettings;
 import dev.meshguard.engine.PolicySnapshot;
 import dev.meshguard.engine.SnapshotCompiler;
@@ -17,11 +18,15 @@ public final class TestSnapshots {
     ConfigSet empty =
         new ConfigSet(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     return SnapshotCompiler.compile(
-        empty,
-        MeshSettings.defaults(),
-        new Workload("default", Map.of()),
-        (rule, config) -> {
-          throw new UnsupportedOperationException("no remote keys in tests");
-        });
+        empty, MeshSettings.defaults(), new Workload("default", Map.of()), NO_REMOTE_KEYS);
   }
+
+  /**
+   * Key sources for snapshots whose policies have inline keys only: asking for a remote one is a
+   * mistake in the test, and fails it.
+   */
+  public static final JwksSources NO_REMOTE_KEYS =
+      (rule, config) -> {
+        throw new AssertionError("a test snapshot asked for remote keys: " + rule);
+      };
 }

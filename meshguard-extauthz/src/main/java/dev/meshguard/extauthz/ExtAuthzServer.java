@@ -74,73 +74,13 @@ public final class ExtAuthzServer implements FrontEnd, Closeable {
       info = Map.copyOf(info);
     }
 
-    /** Without further readiness detail. */
-    public Settings(
-        InetSocketAddress listen,
-        InetSocketAddress admin,
-        int numTrustedProxies,
-        Duration reloadPollInterval,
-        Map<String, Object> info,
-        Supplier<Map<String, Object>> live,
-        RemoteJwksSources remoteKeys,
-        String principalLabel) {
-      this(
-          listen,
-          admin,
-          numTrustedProxies,
-          reloadPollInterval,
-          info,
-          live,
-          remoteKeys,
-          principalLabel,
-          null);
-    }
-
-    /** Without claims in the OK answers' dynamic metadata. */
-    public Settings(
-        InetSocketAddress listen,
-        InetSocketAddress admin,
-        int numTrustedProxies,
-        Duration reloadPollInterval,
-        Map<String, Object> info,
-        Supplier<Map<String, Object>> live,
-        RemoteJwksSources remoteKeys,
-        String principalLabel,
-        Supplier<Map<String, Object>> readinessDetail) {
-      this(
-          listen,
-          admin,
-          numTrustedProxies,
-          reloadPollInterval,
-          info,
-          live,
-          remoteKeys,
-          principalLabel,
-          readinessDetail,
-          List.of());
-    }
-
-    /** Without choosing workloads by the destination's identity. */
-    public Settings(
-        InetSocketAddress listen,
-        InetSocketAddress admin,
-        int numTrustedProxies,
-        Duration reloadPollInterval,
-        Map<String, Object> info,
-        Supplier<Map<String, Object>> live,
-        RemoteJwksSources remoteKeys) {
-      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, remoteKeys, null);
-    }
-
-    /** Without remote key sources. */
-    public Settings(
-        InetSocketAddress listen,
-        InetSocketAddress admin,
-        int numTrustedProxies,
-        Duration reloadPollInterval,
-        Map<String, Object> info,
-        Supplier<Map<String, Object>> live) {
-      this(listen, admin, numTrustedProxies, reloadPollInterval, info, live, null, null, null);
+    /**
+     * A server on {@code listen} and nothing more: no admin listener, no remote key sources, no
+     * workload chosen by the destination's identity, no claims in the answers' metadata.
+     */
+    public static Settings listeningOn(InetSocketAddress listen, Duration reloadPollInterval) {
+      return new Settings(
+          listen, null, 0, reloadPollInterval, Map.of(), null, null, null, null, List.of());
     }
   }
 

@@ -121,13 +121,8 @@ class ExtAuthzServerTest {
         ExtAuthzServer.start(
             loader,
             initial,
-            new ExtAuthzServer.Settings(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                null,
-                0,
-                Duration.ofMillis(100),
-                Map.of(),
-                null),
+            ExtAuthzServer.Settings.listeningOn(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofMillis(100)),
             Decider.engine(Clock.systemUTC()),
             new PrintStream(PrintStream.nullOutputStream()));
     channel = NettyChannelBuilder.forAddress(server.address()).usePlaintext().build();
@@ -239,13 +234,8 @@ class ExtAuthzServerTest {
         ExtAuthzServer.start(
             server.config().loader(),
             server.config().loader().load(),
-            new ExtAuthzServer.Settings(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                null,
-                0,
-                null,
-                Map.of(),
-                null),
+            ExtAuthzServer.Settings.listeningOn(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null),
             Decider.engine(Clock.systemUTC()),
             new PrintStream(PrintStream.nullOutputStream()))) {
       ManagedChannel ch = NettyChannelBuilder.forAddress(draining.address()).usePlaintext().build();
@@ -273,13 +263,8 @@ class ExtAuthzServerTest {
         ExtAuthzServer.start(
             server.config().loader(),
             server.config().loader().load(),
-            new ExtAuthzServer.Settings(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                null,
-                0,
-                null,
-                Map.of(),
-                null),
+            ExtAuthzServer.Settings.listeningOn(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null),
             (snapshot, request) -> {
               throw new IllegalStateException("broken decider");
             },
